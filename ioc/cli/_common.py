@@ -1,0 +1,73 @@
+"""Shared plumbing for CLI commands: settings, logging, the database, friendly errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import typer
+
+from ioc.config import Settings, load_settings
+from ioc.errors import IocError
+from ioc.storage.db import Database, set_database
+
+__all__ = ["setup_logging", "friendly_errors", "open_database", "cli_settings"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """Log to stderr with timestamps; quiet noisy libraries."""
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("werkzeug", "amqtt", "transitions", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn an :class:`IocError` into a one-line message and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except IocError as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def cli_settings() -> Settings:
+    """Settings for a command, with logging configured from them."""
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    return settings
+
+
+@contextmanager
+def open_database(settings: Settings, *, migrate: bool = False) -> Iterator[Database]:
+    """The configured database (never embedded: that is `ioc up`'s job), set as process default."""
+    if not settings.database_url:
+        raise IocError(
+            "IOC_DATABASE_URL is not set; this command needs a database "
+            "(`ioc up` starts an embedded one and sets it for its own process)"
+        )
+    with Database(settings.database_url, max_size=settings.db_pool_max) as db:
+        set_database(db)
+        if migrate:
+            from ioc.storage.migrate import upgrade
+
+            upgrade(db, retention_days=settings.retention_days)
+        try:
+            yield db
+        finally:
+            set_database(None)
