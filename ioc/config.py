@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     simulate: bool = Field(True, description="run device and indicator simulators in `ioc up`")
     log_level: str = "INFO"
 
+    # Scheduled pull sources and alerts (see docs/sources.md)
+    sources_file: Path | None = Field(None, description="TOML file declaring the scheduled pull sources")
+    alert_webhook_url: str | None = Field(None, description="URL that receives every alert state change as a JSON POST")
+
     # Batching writer
     writer_batch_size: int = Field(5000, ge=1)
     writer_flush_interval: float = Field(0.5, gt=0)

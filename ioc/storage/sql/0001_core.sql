@@ -127,6 +127,7 @@ CREATE TABLE rollup_hourly (
     min        double precision NOT NULL,
     max        double precision NOT NULL,
     last       double precision NOT NULL,
+    last_ts    timestamptz NOT NULL,       -- when `last` was observed, to merge increments
     PRIMARY KEY (series_id, bucket)
 );
 
