@@ -14,6 +14,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -36,9 +37,9 @@ def _listening(host: str, port: int) -> bool:
 
 
 def _admin_url(url: str, dbname: str) -> str:
-    info = psycopg.conninfo.conninfo_to_dict(url)
-    info["dbname"] = dbname
-    return psycopg.conninfo.make_conninfo(**info)
+    """The same server URL with another database name (URLs, as IOC_DATABASE_URL wants)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{dbname}"))
 
 
 @pytest.fixture(scope="session")

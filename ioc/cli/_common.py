@@ -13,6 +13,7 @@ import typer
 
 from ioc.config import Settings, load_settings
 from ioc.errors import IocError
+from ioc.runtime import Runtime
 from ioc.storage.db import Database, set_database
 
 __all__ = ["setup_logging", "friendly_errors", "open_database", "cli_settings"]
@@ -54,20 +55,19 @@ def cli_settings() -> Settings:
 
 
 @contextmanager
-def open_database(settings: Settings, *, migrate: bool = False) -> Iterator[Database]:
-    """The configured database (never embedded: that is `ioc up`'s job), set as process default."""
-    if not settings.database_url:
-        raise IocError(
-            "IOC_DATABASE_URL is not set; this command needs a database "
-            "(`ioc up` starts an embedded one and sets it for its own process)"
-        )
-    with Database(settings.database_url, max_size=settings.db_pool_max) as db:
-        set_database(db)
-        if migrate:
-            from ioc.storage.migrate import upgrade
+def open_database(settings: Settings, *, migrate: bool = True) -> Iterator[Database]:
+    """The configured database, or the embedded one when none is; set as process default.
 
-            upgrade(db, retention_days=settings.retention_days)
-        try:
-            yield db
-        finally:
-            set_database(None)
+    Migrations are applied first (idempotent) unless ``migrate`` is false.
+    """
+    with Runtime(settings, database=True) as resolved:
+        with Database(resolved.database_url, max_size=settings.db_pool_max) as db:
+            set_database(db)
+            if migrate:
+                from ioc.storage.migrate import upgrade
+
+                upgrade(db, retention_days=settings.retention_days)
+            try:
+                yield db
+            finally:
+                set_database(None)

@@ -15,7 +15,7 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 def upgrade_command() -> None:
     """Apply pending migrations (idempotent) and TimescaleDB features when available."""
     settings = cli_settings()
-    with open_database(settings) as db:
+    with open_database(settings, migrate=False) as db:
         applied = upgrade(db, retention_days=settings.retention_days)
         mode = "TimescaleDB" if db.has_timescale else "plain PostgreSQL"
     typer.echo(f"{len(applied)} migration(s) applied ({mode}): {', '.join(applied) or 'none pending'}")
