@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     theme: Literal["dark", "light"] = "dark"
     map_tile_url: str | None = Field(None, description="XYZ tile URL or style URL; empty = offline base map")
     secret_key: str | None = Field(None, description="Flask session secret; generated and kept in data_dir if empty")
+    cookie_secure: bool | None = Field(None, description="Secure flag of the session cookie; empty = on unless host is loopback")
 
     # Runtime
     data_dir: Path = Field(default_factory=_default_data_dir)
