@@ -44,13 +44,15 @@ class DataFileError(IocError, ValueError):
     """A domain data file (catalog, areas, weights ...) is invalid.
 
     Carries ``path``, ``row`` (1-based data row, header is row 1) and ``reason``
-    so tools can report every problem precisely.
+    of the first problem, and ``problems`` (every problem found, each with a
+    ``row`` and ``reason``) so tools can report them all precisely.
     """
 
-    def __init__(self, path: str, row: int | None, reason: str) -> None:
+    def __init__(self, path: str, row: int | None, reason: str, *, problems: list | None = None) -> None:
         self.path = str(path)
         self.row = row
         self.reason = reason
+        self.problems = list(problems or [])
         where = f"{self.path}, row {row}" if row is not None else self.path
         super().__init__(f"{where}: {reason}")
 

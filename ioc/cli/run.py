@@ -7,3 +7,39 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Attach the run commands to the main app."""
+
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option(None, help="interface to listen on (default: IOC_HOST)"),
+        port: int = typer.Option(None, help="port to listen on (default: IOC_PORT)"),
+    ) -> None:
+        """Serve the Dash dashboard (development server; use gunicorn app:server in production)."""
+        from ioc.cli._common import cli_settings, friendly_errors, open_database
+
+        @friendly_errors
+        def run() -> None:
+            settings = cli_settings()
+            with open_database(settings):
+                from app import app as dash_app
+
+                dash_app.run(host=host or settings.host, port=port or settings.port, debug=False)
+
+        run()
+
+    @app.command("collect")
+    def collect(
+        metrics_port: int = typer.Option(0, help="serve Prometheus /metrics on this port (0 = off)"),
+        migrate: bool = typer.Option(True, help="apply pending migrations first"),
+    ) -> None:
+        """Run the MQTT collector until Ctrl-C (acknowledges each message after it is stored)."""
+        from ioc.cli._common import cli_settings, friendly_errors, open_database
+
+        @friendly_errors
+        def run() -> None:
+            from collectors.service import CollectorService, run_forever
+
+            settings = cli_settings()
+            with open_database(settings, migrate=migrate) as db:
+                run_forever(CollectorService(settings, db, metrics_port=metrics_port or None))
+
+        run()

@@ -1,0 +1,61 @@
+"""The operations center's Dash app: ``app`` (Dash) and ``server`` (the WSGI app for gunicorn).
+
+Pages live in ``layouts/pages`` (one module each, registered with
+``dash.register_page``); the shell around them is the header, a refresh tick
+and the page container. Run it with ``ioc serve`` or ``python app.py``.
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import Dash, dcc, html
+
+from ioc.cache import init_cache
+from ioc.config import load_settings
+from layouts.callbacks import shell as _shell_callbacks  # noqa: F401  (registers callbacks)
+from layouts.components.header import header
+from layouts.prefs import current_lang, current_theme
+
+__all__ = ["app", "server", "REFRESH_MS"]
+
+REFRESH_MS = 30_000
+
+settings = load_settings()
+
+app = Dash(
+    __name__,
+    use_pages=True,
+    pages_folder="layouts/pages",
+    assets_folder="layouts/assets",
+    title="IOC Bình Dương",
+    update_title=None,
+    suppress_callback_exceptions=True,
+)
+server = app.server
+server.config.update(IOC_LANGUAGE=settings.language, IOC_THEME=settings.theme)
+if settings.secret_key:
+    server.secret_key = settings.secret_key
+init_cache(server, settings)
+
+
+def serve_layout() -> html.Div:
+    """The shell, built per request so it follows the viewer's language and theme cookies."""
+    lang, theme = current_lang(), current_theme()
+    return html.Div(
+        [
+            header(lang, theme),
+            dcc.Interval(id="tick", interval=REFRESH_MS, n_intervals=0),
+            dcc.Store(id="lang-sink"),
+            dcc.Store(id="theme-sink"),
+            html.Main(dash.page_container, className="page"),
+        ],
+        id="app-root",
+        className=f"app theme-{theme}",
+        lang=lang,
+    )
+
+
+app.layout = serve_layout
+
+if __name__ == "__main__":
+    app.run(host=settings.host, port=settings.port, debug=False)

@@ -1,0 +1,163 @@
+"""Process bodies of the ingest benchmark: a bare publisher, a bare counting subscriber, a collector.
+
+Each runs in its own process (spawned), like the real deployment: devices,
+broker, collector and database never share one Python interpreter.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.client import CallbackAPIVersion
+
+__all__ = ["publisher", "counting_subscriber", "collector", "reading_payload"]
+
+WINDOW_POLL = 0.0005
+
+
+def _client(url: str, name: str) -> mqtt.Client:
+    from ioc.config import MqttEndpoint
+
+    endpoint = MqttEndpoint(url)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{name}-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv5)
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect(endpoint.host, endpoint.port)
+    return client
+
+
+class _Clock:
+    """Unique, increasing ISO times per device, cheap to format (the second is cached)."""
+
+    def __init__(self, devices: int) -> None:
+        self.last = [0] * devices  # last microsecond stamp per device
+        self._sec = -1
+        self._text = ""
+
+    def stamp(self, device: int) -> str:
+        us = max(int(time.time() * 1_000_000), self.last[device] + 1)
+        self.last[device] = us
+        sec, frac = divmod(us, 1_000_000)
+        if sec != self._sec:
+            self._sec = sec
+            self._text = datetime.fromtimestamp(sec, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{self._text}.{frac:06d}+00:00"
+
+
+def reading_payload(clock: _Clock, device: int, per_message: int, value: float) -> bytes:
+    """A single-reading message, or a batch of ``per_message`` readings, for the metric pm25."""
+    if per_message == 1:
+        return b'{"metric":"pm25","value":%.1f,"ts":"%s"}' % (value, clock.stamp(device).encode())
+    items = b",".join(
+        b'{"metric":"pm25","value":%.1f,"ts":"%s"}' % (value, clock.stamp(device).encode()) for _ in range(per_message)
+    )
+    return b'{"readings":[' + items + b"]}"
+
+
+def publisher(opts: dict[str, Any], consumed: Any, done: Any, results: Any) -> None:
+    """Publish for ``seconds`` as fast as allowed (or at ``rate`` msg/s), QoS 1, then report counts.
+
+    ``consumed`` (a shared counter of messages the consumer has taken, or None)
+    keeps at most ``window`` messages between publisher and consumer, so the
+    broker's per-client queue never overflows (a full queue drops messages).
+    """
+    client = _client(opts["mqtt_url"], "bench-pub")
+    client.loop_start()
+    topics = [t.encode() if isinstance(t, bytes) else t for t in opts["topics"]]
+    devices, per_message = len(topics), opts["per_message"]
+    clock, window, rate = _Clock(devices), opts["window"], opts.get("rate")
+    infos: list[mqtt.MQTTMessageInfo] = []
+    published = 0
+    start = time.time()
+    end = start + opts["seconds"]
+    while True:
+        now = time.time()
+        if now >= end:
+            break
+        if rate and published >= (now - start) * rate:
+            time.sleep(0.0005)
+            continue
+        if consumed is not None and published - consumed.value > window:
+            time.sleep(WINDOW_POLL)
+            continue
+        device = published % devices
+        info = client.publish(topics[device], reading_payload(clock, device, per_message, float(published % 997)), qos=1)
+        published += 1
+        if published % 1000 == 0:
+            infos.append(info)  # waiting on every 1000th bounds paho's own buffer
+            while len(infos) > 2 and not infos[-3].is_published():
+                time.sleep(0.0002)
+    for info in infos[-3:]:
+        info.wait_for_publish(30)
+    client.disconnect()
+    client.loop_stop()
+    results.put({"role": "publisher", "published": published, "start": start, "end": time.time()})
+    done.set()
+
+
+def counting_subscriber(opts: dict[str, Any], ready: Any, consumed: Any, stop: Any, results: Any) -> None:
+    """A bare QoS 1 subscriber that only counts (the broker-only limit)."""
+    state = {"n": 0, "first": 0.0, "last": 0.0}
+
+    def on_message(client, userdata, msg) -> None:
+        now = time.time()
+        if not state["n"]:
+            state["first"] = now
+        state["n"] += 1
+        state["last"] = now
+        if state["n"] % 256 == 0:
+            consumed.value = state["n"]
+
+    client = _client(opts["mqtt_url"], "bench-sub")
+    client.on_message = on_message
+    client.subscribe(opts["filter"], qos=1)
+    client.loop_start()
+    time.sleep(0.5)
+    ready.set()
+    stop.wait()
+    client.disconnect()
+    client.loop_stop()
+    results.put({"role": "subscriber", "received": state["n"], "first": state["first"], "last": state["last"]})
+
+
+def collector(opts: dict[str, Any], ready: Any, consumed: Any, stop: Any, results: Any) -> None:
+    """A real CollectorService; reports acknowledged counts and publish-to-commit latencies."""
+    from collectors.service import CollectorService
+    from ioc.config import load_settings
+    from ioc.storage.db import Database
+
+    settings = load_settings(**opts["settings"])
+    latencies: list[float] = []
+    with Database(settings.database_url, max_size=4) as db:
+        service = CollectorService(settings, db, status_every=2.0, session_expiry=600)
+        plain_commit = service._on_commit
+        state = {"acked": 0, "last_commit": 0.0}
+
+        def on_commit(batch, result) -> None:
+            plain_commit(batch, result)
+            now = time.time()
+            state["acked"] += len(batch)
+            state["last_commit"] = now
+            with consumed.get_lock():  # several collectors may share the counter
+                consumed.value += len(batch)
+            if opts.get("latency"):
+                latencies.extend(now - ts.timestamp() for d in batch for _, ts, _ in d.rows)
+
+        service.writer.on_commit = on_commit
+        service.start()
+        ready.set()
+        stop.wait()
+        service.stop(timeout=30)
+        results.put(
+            {
+                "role": "collector",
+                "acked": state["acked"],
+                "last_commit": state["last_commit"],
+                "status": service.status(),
+                "latencies": latencies,
+            }
+        )

@@ -1,0 +1,1 @@
+"""The MQTT integration: topic scheme, payload schemas, FIWARE mapping, the service input."""

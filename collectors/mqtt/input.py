@@ -1,0 +1,183 @@
+"""The MQTT service input: subscribe, validate, hand over, acknowledge after commit.
+
+paho-mqtt 2 client, MQTT v5, QoS 1, a persistent session (``clean_start``
+false, a session expiry) and ``manual_ack``: a message is acknowledged to the
+broker only when the writer has committed the batch that holds it. The v5
+*Receive Maximum* bounds the messages the broker sends before they are
+acknowledged; when the accumulator is full the network thread blocks, so the
+collector stops consuming instead of growing. With ``mqtt_shared_group`` set,
+every filter is a ``$share/{group}/...`` subscription and several collectors
+split the stream, each message going to one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.client import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from collectors.accumulator import Accumulator, Delivery
+from collectors.mqtt import const
+from collectors.mqtt.parse import MessageParser
+from collectors.mqtt.status import CollectorPresence
+from ioc.config import Settings
+from ioc.errors import ConfigError
+
+__all__ = ["Ack", "MqttInput", "make_client"]
+
+logger = logging.getLogger(__name__)
+
+
+class Ack:
+    """How to acknowledge one message: the session generation it arrived in, its id and QoS."""
+
+    __slots__ = ("generation", "mid", "qos", "topic", "payload")
+
+    def __init__(self, generation: int, mid: int, qos: int, topic: str, payload: bytes) -> None:
+        self.generation = generation
+        self.mid = mid
+        self.qos = qos
+        self.topic = topic
+        self.payload = payload
+
+    def __repr__(self) -> str:
+        return f"Ack(gen={self.generation}, mid={self.mid}, topic={self.topic!r})"
+
+
+def make_client(
+    settings: Settings,
+    client_id: str,
+    *,
+    manual_ack: bool = False,
+    receive_maximum: int | None = None,
+    session_expiry: int | None = None,
+) -> tuple[mqtt.Client, Properties]:
+    """A paho v5 client configured from settings (credentials, TLS) and its CONNECT properties."""
+    endpoint = settings.mqtt
+    if endpoint is None:
+        raise ConfigError("IOC_MQTT_URL is not set; the collector needs a broker (or run `ioc up`)")
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack
+    )
+    username = settings.mqtt_username or endpoint.username
+    if username:
+        client.username_pw_set(username, settings.mqtt_password or endpoint.password)
+    if endpoint.tls or settings.mqtt_tls_ca:
+        client.tls_set(
+            ca_certs=str(settings.mqtt_tls_ca) if settings.mqtt_tls_ca else None,
+            certfile=str(settings.mqtt_tls_cert) if settings.mqtt_tls_cert else None,
+            keyfile=str(settings.mqtt_tls_key) if settings.mqtt_tls_key else None,
+        )
+    props = Properties(PacketTypes.CONNECT)
+    if session_expiry:
+        props.SessionExpiryInterval = session_expiry
+    if receive_maximum:
+        props.ReceiveMaximum = max(1, min(receive_maximum, 65535))
+    client.reconnect_delay_set(min_delay=1, max_delay=10)
+    return client, props
+
+
+class MqttInput:
+    """Service input (``start(acc)`` / ``stop()``) reading the ioc topic scheme from one broker."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        parser: MessageParser,
+        *,
+        receive_maximum: int = 65535,
+        session_expiry: int = 7 * 86400,
+        keepalive: int = 30,
+    ) -> None:
+        self.settings = settings
+        self.parser = parser
+        self.keepalive = keepalive
+        self.client, self._props = make_client(
+            settings,
+            settings.mqtt_client_id,
+            manual_ack=True,
+            receive_maximum=receive_maximum,
+            session_expiry=session_expiry,
+        )
+        self.presence = CollectorPresence(self.client, settings.mqtt_topic_prefix, settings.mqtt_client_id)
+        self.filters = const.subscriptions(settings.mqtt_topic_prefix, settings.mqtt_shared_group)
+        self.received = 0
+        self.connected = threading.Event()
+        self.generation = 0
+        self._accumulator: Accumulator | None = None
+        self._draining = False
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    def start(self, accumulator: Accumulator, *, wait: float = 10.0) -> None:
+        """Connect (persistent session) and start consuming into ``accumulator``."""
+        self._accumulator = accumulator
+        self._draining = False
+        endpoint = self.settings.mqtt
+        self.client.connect_async(
+            endpoint.host, endpoint.port, keepalive=self.keepalive, clean_start=False, properties=self._props
+        )
+        self.client.loop_start()
+        if wait and not self.connected.wait(wait):
+            logger.warning("no connection to the broker %s yet; retrying in the background", endpoint)
+
+    def drain(self) -> None:
+        """Stop taking new messages (they stay unacknowledged, so the broker keeps them)."""
+        self._draining = True
+
+    def stop(self) -> None:
+        """Say offline, disconnect and stop the network thread."""
+        self._draining = True
+        if self.connected.is_set():
+            self.presence.offline()
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.connected.clear()
+
+    def ack(self, batch: Iterable[Delivery]) -> int:
+        """Acknowledge the messages of a committed batch received in the current session."""
+        generation = self.generation
+        count = 0
+        ack = self.client.ack
+        for d in batch:
+            token = d.token
+            if token is not None and token.generation == generation and token.qos:
+                ack(token.mid, token.qos)
+                count += 1
+        return count
+
+    # -- paho callbacks (network thread) -------------------------------------------------
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            logger.error("broker %s refused the connection: %s", self.settings.mqtt, reason_code)
+            return
+        # Acks of messages from an earlier connection are not sent: the broker redelivers those.
+        self.generation += 1
+        client.subscribe([(f, const.QOS) for f in self.filters])
+        self.presence.online()
+        self.connected.set()
+        logger.info(
+            "connected to %s as %s (session present: %s), subscribed to %s",
+            self.settings.mqtt, self.settings.mqtt_client_id, flags.session_present, ", ".join(self.filters),
+        )
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self.connected.clear()
+        if not self._draining:
+            logger.warning("disconnected from %s (%s); reconnecting", self.settings.mqtt, reason_code)
+
+    def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
+        if self._draining:
+            return
+        self.received += 1
+        topic = msg.topic
+        token = Ack(self.generation, msg.mid, msg.qos, topic, msg.payload)
+        delivery = self.parser.parse(topic, msg.payload, token=token)
+        self._accumulator.add(delivery)

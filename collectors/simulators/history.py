@@ -1,0 +1,260 @@
+"""History backfill: a year (or N days) of every indicator × area and every device metric.
+
+Values come from the same generators as the live simulator
+(:class:`~collectors.simulators.signals.DeviceSignals`,
+:class:`~collectors.simulators.indicators.IndicatorSignals`), vectorised per
+series, and are written with a bare COPY (:func:`ioc.storage.observations.copy_observations`)
+in chunks, each chunk with its hourly and daily rollups in one transaction;
+latest values are merged at the end from the last two values written per series.
+
+Resolution (keeps a year within minutes on a small machine): devices hourly,
+the last ``recent_days`` every ``recent_step_s`` (10 min); hourly device-fed
+indicators (area aggregates of device readings) follow the device steps,
+realtime ones exist only over the recent days; scheduled indicators (daily
+device-fed means included) at their own frequency
+(hourly, daily at 00:00, weekly on Monday 00:00, monthly on the 1st … Vietnam time).
+
+Running it again is safe and skips what is there: for each series, only
+instants before its first or after its last observation inside the window are
+written, so a re-run writes nothing new and a backfill after live data fills
+the time before it. Gaps *between* existing observations are left as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from itertools import compress, repeat
+
+import numpy as np
+
+from collectors.simulators.calendar import period_start, period_starts
+from collectors.simulators.indicators import IndicatorSignals
+from collectors.simulators.patterns import UTC_OFFSET_HOURS
+from collectors.simulators.profiles import Profiles, load_profiles
+from collectors.simulators.progress import Progress
+from collectors.simulators.signals import DeviceSignals
+from ioc.model import SeriesKey
+from ioc.storage.areas import list_areas
+from ioc.storage.db import Database
+from ioc.storage.devices import list_devices
+from ioc.storage.history import analyze_observations, merge_latest, observed_spans
+from ioc.storage.observations import copy_observations
+from ioc.storage.rollups import refresh_rollups
+from ioc.storage.series import resolve_series
+
+__all__ = ["BackfillResult", "backfill", "device_chunks", "district_map"]
+
+logger = logging.getLogger(__name__)
+
+_Spans = dict[int, tuple[datetime, datetime]]
+
+
+@dataclass(frozen=True)
+class BackfillResult:
+    """What a backfill did: window, series touched, rows written, series skipped whole, seconds."""
+
+    since: datetime
+    until: datetime
+    series: int
+    rows: int
+    skipped_series: int
+    seconds: float
+
+
+def district_map(areas: Sequence) -> dict[str, str]:
+    """Each area code → its ancestor just below the root (the district), the root → itself."""
+    parent = {a.code: a.parent_code for a in areas}
+    out: dict[str, str] = {}
+    for code in parent:
+        node = code
+        while parent.get(node) and parent.get(parent[node]):
+            node = parent[node]
+        out[code] = node
+    return out
+
+
+def device_chunks(since: datetime, until: datetime, *, step_s: int, recent_step_s: int, recent_days: float,
+                  chunk_days: int = 10) -> list[tuple[np.ndarray, int]]:
+    """Epoch-second grids for [since, until): ``step_s`` apart, ``recent_step_s`` over the last days.
+
+    Chunks end at local midnight (so a day's aggregates come from one chunk) and
+    the finer steps start at a local midnight too.
+    """
+    start, end = since.timestamp(), until.timestamp()
+    recent = max(start, period_start("daily", end - recent_days * 86400)) if recent_days > 0 else end
+    chunks: list[tuple[np.ndarray, int]] = []
+    for lo, hi, step in ((start, recent, step_s), (recent, end, recent_step_s)):
+        grid = np.arange(lo, hi, step, dtype=np.float64)
+        if not len(grid):
+            continue
+        day = (grid + UTC_OFFSET_HOURS * 3600) // 86400
+        block = (day - day[0]) // chunk_days
+        cuts = np.flatnonzero(np.diff(block)) + 1
+        chunks.extend((part, step) for part in np.split(grid, cuts))
+    return chunks
+
+
+def _datetimes(epoch: np.ndarray) -> list[datetime]:
+    return [datetime.fromtimestamp(e, timezone.utc) for e in epoch.tolist()]
+
+
+class _Batch:
+    """Rows of one transaction: lazy per-series row iterators, touched series, last two values of each."""
+
+    def __init__(self, spans: _Spans, tails: dict[int, tuple]) -> None:
+        self.spans, self.tails = spans, tails
+        self.parts: list[Iterator[tuple]] = []
+        self.series: list[int] = []
+
+    def add(self, sid: int, epoch: np.ndarray, stamps: list[datetime], values: np.ndarray) -> None:
+        span = self.spans.get(sid)
+        if span is not None:
+            keep = (epoch < span[0].timestamp()) | (epoch > span[1].timestamp())
+            if not keep.any():
+                return
+            stamps, values = list(compress(stamps, keep.tolist())), values[keep]
+        if not len(values):
+            return
+        self.parts.append(zip(repeat(sid), stamps, values.tolist()))
+        self.series.append(sid)
+        last = (stamps[-1], float(values[-1]))
+        prev = (stamps[-2], float(values[-2])) if len(values) > 1 else self.tails.get(sid, (None, None, None, None))[:2]
+        self.tails[sid] = (*last, *prev)
+
+    def rows(self) -> Iterator[tuple]:
+        for part in self.parts:
+            yield from part
+
+
+class _Writer:
+    """Copies batches of rows with their rollups, counting into one progress bar."""
+
+    def __init__(self, db: Database, progress: Progress) -> None:
+        self.db, self.progress, self.rows = db, progress, 0
+        self._analyzed_at = 0
+
+    def write(self, batch: _Batch, *, since: datetime, until: datetime) -> int:
+        if not batch.parts:
+            return 0
+        with self.db.connection() as conn:
+            n = copy_observations(conn, batch.rows())
+            if self.rows + n > 2 * self._analyzed_at + 200_000:
+                # fresh statistics let the planner find this chunk through the BRIN index on ts
+                analyze_observations(conn)
+                self._analyzed_at = self.rows + n
+            refresh_rollups(conn, since=since, until=until - timedelta(microseconds=1), series_ids=batch.series)
+        self.rows += n
+        self.progress.update(n)
+        return n
+
+
+def _indicator_pass(writer: _Writer, signals: IndicatorSignals, ids: dict[SeriesKey, int], spans: _Spans,
+                    tails: dict, since: datetime, until: datetime, per_batch: int = 60) -> None:
+    plans = signals.scheduled()
+    for start in range(0, len(plans), per_batch):
+        batch = _Batch(spans, tails)
+        for plan in plans[start : start + per_batch]:
+            epoch, by_area = signals.generate(plan, since, until)
+            stamps = _datetimes(epoch)
+            for area, values in by_area.items():
+                batch.add(ids[SeriesKey.for_indicator(plan.code, area)], epoch, stamps, values)
+        writer.write(batch, since=since, until=until)
+
+
+def _device_pass(writer: _Writer, devices: DeviceSignals, signals: IndicatorSignals, ids: dict[SeriesKey, int],
+                 spans: _Spans, tails: dict, chunks: list[tuple[np.ndarray, int]], recent_step_s: int,
+                 since: float) -> None:
+    for epoch, step in chunks:
+        values = devices.generate(epoch, step)
+        stamps = _datetimes(epoch)
+        batch = _Batch(spans, tails)
+        for kind, metrics in values.items():
+            group = devices.kinds[kind]
+            for metric, matrix in metrics.items():
+                for j, device_id in enumerate(group.ids):
+                    batch.add(ids[SeriesKey.for_device(device_id, metric)], epoch, stamps, matrix[:, j])
+        # realtime indicators are kept only where readings are live-like (the recent, finer steps)
+        realtime = step <= recent_step_s
+        for code, area, instants, series in signals.device_aggregates(values, epoch, since=since, realtime=realtime):
+            times = stamps if instants is epoch else _datetimes(instants)
+            batch.add(ids[SeriesKey.for_indicator(code, area)], instants, times, series)
+        lo = datetime.fromtimestamp(epoch[0], timezone.utc)
+        hi = datetime.fromtimestamp(epoch[-1] + step, timezone.utc)
+        writer.write(batch, since=lo, until=hi)
+
+
+def _estimate(grid: np.ndarray, keys: list[SeriesKey], ids: dict[SeriesKey, int], spans: _Spans) -> int:
+    """Rows a grid gives for these series, leaving out the instants inside each one's existing span."""
+    total = len(grid) * len(keys)
+    for key in keys:
+        span = spans.get(ids[key])
+        if span is not None:
+            total -= int(np.searchsorted(grid, span[1].timestamp(), "right") - np.searchsorted(grid, span[0].timestamp()))
+    return total
+
+
+def backfill(
+    db: Database,
+    *,
+    days: float = 365,
+    until: datetime | None = None,
+    devices: bool = True,
+    indicators: bool = True,
+    step_s: int = 3600,
+    recent_step_s: int = 600,
+    recent_days: float = 2,
+    profiles: Profiles | None = None,
+    catalog: object | None = None,
+    seed: int = 766,
+    tty: bool | None = None,
+) -> BackfillResult:
+    """Backfill ``days`` of history up to ``until`` (default: now, to the hour); see the module doc."""
+    started = time.monotonic()
+    until = until or datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    since = until - timedelta(days=days)
+    profiles = profiles or load_profiles()
+    with db.connection() as conn:
+        areas = list_areas(conn)
+        fleet = list_devices(conn) if devices else []
+    districts = district_map(areas)
+    dev = DeviceSignals(fleet, profiles, districts, seed=seed)
+    ind = IndicatorSignals(areas, profiles, catalog=catalog, seed=seed, devices=fleet, districts=districts)
+    scheduled = [SeriesKey.for_indicator(p.code, a) for p in ind.scheduled() for a in p.areas] if indicators else []
+    device_keys: list[SeriesKey] = []
+    if devices:
+        device_keys += [SeriesKey.for_device(d, m) for kind, g in dev.kinds.items() for d in g.ids for m in dev.metrics(kind)]
+        device_keys += [SeriesKey.for_indicator(code, a) for code, a in ind.device_series()]
+    with db.connection() as conn:
+        ids = resolve_series(conn, scheduled + device_keys)
+        spans = observed_spans(conn, list(ids.values()), since=since, until=until)
+    chunks = device_chunks(since, until, step_s=step_s, recent_step_s=recent_step_s, recent_days=recent_days)
+    total = ind.row_estimate(since, until) if indicators else 0
+    if devices and chunks:
+        grids = {
+            "step": np.concatenate([c[0] for c in chunks]),
+            "realtime": np.concatenate([c[0] for c in chunks if c[1] <= recent_step_s] or [np.empty(0)]),
+            "daily": period_starts("daily", since.timestamp(), until.timestamp()),
+        }
+        frequency = ind.device_series_frequencies()
+        groups: dict[str, list[SeriesKey]] = {}
+        for key in device_keys:
+            freq = frequency.get((key.indicator_code, key.area_code), "step") if key.indicator_code else "step"
+            groups.setdefault(freq if freq in grids else "step", []).append(key)
+        total += sum(_estimate(grids[g], keys, ids, spans) for g, keys in groups.items())
+    logger.info("backfill %s → %s: %d series (%d with data already), about %d rows",
+                since.isoformat(), until.isoformat(), len(ids), len(spans), total)
+    tails: dict[int, tuple] = {}
+    with Progress(total, what="history backfill", tty=tty) as progress:
+        writer = _Writer(db, progress)
+        if indicators:
+            _indicator_pass(writer, ind, ids, spans, tails, since, until)
+        if devices:
+            _device_pass(writer, dev, ind, ids, spans, tails, chunks, recent_step_s, since.timestamp())
+    with db.connection() as conn:
+        merge_latest(conn, [(sid, *tail) for sid, tail in tails.items()])
+        analyze_observations(conn)
+    return BackfillResult(since, until, len(ids), writer.rows, len(spans), time.monotonic() - started)

@@ -1,0 +1,247 @@
+"""The one batching output: deliveries from the accumulator into PostgreSQL.
+
+Telegraf's output contract: ``connect()`` / ``close()`` / ``write(batch)``. The
+writer flushes when ``batch_size`` readings are waiting or ``flush_interval``
+seconds have passed, writes one batch per transaction (idempotent COPY path,
+events, dead letters, device last-seen and status), and only then calls
+``on_commit(batch)`` so the input acknowledges those messages to the broker.
+A batch that fails because the database is unreachable is kept and retried
+with exponential backoff; a batch the database refuses is written delivery by
+delivery, and what is still refused goes to the dead letters.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import psycopg
+
+from collectors.accumulator import Accumulator, Delivery
+from ioc.errors import DatabaseUnavailable
+from ioc.model import SeriesKey
+from ioc.storage.db import Database
+from ioc.storage.dead_letters import DeadLetter, add_dead_letters
+from ioc.storage.devices import mark_seen, set_status
+from ioc.storage.events import write_events
+from ioc.storage.observations import write_rows
+from ioc.storage.series import resolve_series
+
+__all__ = ["BatchWriter", "WriteResult", "WriterStats"]
+
+logger = logging.getLogger(__name__)
+
+_OUTAGE = (DatabaseUnavailable, psycopg.OperationalError, psycopg.errors.AdminShutdown)
+
+
+@dataclass(slots=True)
+class WriteResult:
+    """What one committed batch stored."""
+
+    readings: int = 0  # readings in the batch
+    persisted: int = 0  # readings newly stored (the rest were already there)
+    events: int = 0
+    dead_letters: int = 0
+
+
+@dataclass
+class WriterStats:
+    """Running counters of the writer (read by the service's metrics and status)."""
+
+    batches: int = 0
+    readings: int = 0
+    persisted: int = 0
+    duplicates: int = 0
+    events: int = 0
+    dead_letters: int = 0
+    failures: int = 0  # failed attempts (outages included)
+    dropped: int = 0  # deliveries neither stored nor dead-lettered
+    last_error: str | None = None
+    last_commit: datetime | None = None
+    last_lag: float = 0.0  # seconds from the oldest message's receipt to its commit
+    recent_batches: deque = field(default_factory=lambda: deque(maxlen=200))
+    recent_lags: deque = field(default_factory=lambda: deque(maxlen=200))
+
+
+class BatchWriter:
+    """Batches deliveries into PostgreSQL; retries outages; acknowledges through ``on_commit``."""
+
+    def __init__(
+        self,
+        db: Database,
+        accumulator: Accumulator,
+        *,
+        batch_size: int = 5000,
+        flush_interval: float = 0.5,
+        on_commit: Callable[[list[Delivery], WriteResult], None] | None = None,
+        max_backoff: float = 10.0,
+    ) -> None:
+        self.db = db
+        self.accumulator = accumulator
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.on_commit = on_commit
+        self.max_backoff = max_backoff
+        self.stats = WriterStats()
+        self._series: dict[SeriesKey, int] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._drain_until = 0.0
+
+    # -- output contract -------------------------------------------------------------
+
+    def connect(self) -> None:
+        """Start the writer thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="ioc-batch-writer", daemon=True)
+        self._thread.start()
+
+    def close(self, *, timeout: float = 10.0) -> None:
+        """Write what is buffered (up to ``timeout`` seconds), then stop the thread."""
+        self._drain_until = time.monotonic() + timeout
+        self._stop.set()
+        self.accumulator.close()
+        if self._thread is not None:
+            self._thread.join(timeout + 5.0)
+            self._thread = None
+
+    def write(self, batch: list[Delivery]) -> WriteResult:
+        """Store one batch in one transaction; raise on failure (nothing is then stored)."""
+        result = WriteResult()
+        rows = [row for d in batch for row in d.rows]
+        events = [e for d in batch for e in d.events]
+        dead = [x for d in batch for x in d.dead]
+        seen: dict[str, datetime] = {}
+        for d in batch:
+            if d.seen is not None and (d.seen[0] not in seen or seen[d.seen[0]] < d.seen[1]):
+                seen[d.seen[0]] = d.seen[1]
+        new_ids: dict[SeriesKey, int] = {}
+        with self.db.connection() as conn:
+            if rows:
+                ids = self._series_ids(conn, rows, new_ids)
+                result.persisted = write_rows(conn, ((ids[k], ts, v) for k, ts, v in rows))
+            result.readings = len(rows)
+            result.events = write_events(conn, events) if events else 0
+            result.dead_letters = add_dead_letters(conn, dead) if dead else 0
+            if seen:
+                mark_seen(conn, seen.items())
+            for d in batch:
+                if d.status is not None:
+                    set_status(conn, *d.status)
+        self._series.update(new_ids)  # only ids of a committed transaction are cached
+        return result
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _series_ids(self, conn: psycopg.Connection, rows, new_ids: dict[SeriesKey, int]) -> dict[SeriesKey, int]:
+        cache = self._series
+        missing = {k for k, _, _ in rows if k not in cache}
+        if not missing:
+            return cache
+        new_ids.update(resolve_series(conn, missing))
+        return {**cache, **new_ids}
+
+    def _run(self) -> None:
+        while True:
+            stopping = self._stop.is_set()
+            if stopping and self.accumulator.size == 0:
+                return
+            batch = self.accumulator.take(self.batch_size, 0.0 if stopping else self.flush_interval)
+            if not batch:
+                if stopping:
+                    return
+                continue
+            if not self._deliver(batch):
+                return
+
+    def _deliver(self, batch: list[Delivery]) -> bool:
+        """Write ``batch`` until it is stored; False when shutting down with it unwritten."""
+        delay = 0.05
+        while True:
+            try:
+                try:
+                    result = self.write(batch)
+                except psycopg.Error as exc:
+                    if isinstance(exc, _OUTAGE):
+                        raise
+                    self._failed(exc, batch, 0.0)
+                    result = self._write_each(batch)
+                break
+            except _OUTAGE as exc:
+                self._failed(exc, batch, delay)
+            if self._stop.is_set() and time.monotonic() >= self._drain_until:
+                # Not acknowledged: the broker redelivers these messages to the next session.
+                logger.warning("shutting down with %d unwritten message(s); the broker keeps them", len(batch))
+                self.accumulator.release(batch)
+                return False
+            if self._stop.is_set():
+                time.sleep(min(delay, 0.5))
+            else:
+                self._stop.wait(delay)
+            delay = min(delay * 2, self.max_backoff)
+        self._committed(batch, result)
+        return True
+
+    def _failed(self, exc: Exception, batch: list[Delivery], delay: float) -> None:
+        self.stats.failures += 1
+        self.stats.last_error = f"{type(exc).__name__}: {exc}".strip()[:500]
+        rows = sum(len(d.rows) for d in batch)
+        if delay:
+            logger.warning("batch of %d message(s), %d reading(s) not written, retry in %.2f s: %s",
+                           len(batch), rows, delay, exc)
+        else:
+            logger.error("database refused a batch of %d message(s); writing them one by one: %s", len(batch), exc)
+
+    def _write_each(self, batch: list[Delivery]) -> WriteResult:
+        """Write deliveries one per transaction; dead-letter those still refused."""
+        total = WriteResult()
+        for d in batch:
+            try:
+                one = self.write([d])
+            except _OUTAGE:
+                raise
+            except psycopg.Error as exc:
+                one = self._dead_letter(d, exc)
+            total.readings += one.readings
+            total.persisted += one.persisted
+            total.events += one.events
+            total.dead_letters += one.dead_letters
+        return total
+
+    def _dead_letter(self, d: Delivery, exc: Exception) -> WriteResult:
+        topic = getattr(d.token, "topic", None)
+        payload = getattr(d.token, "payload", b"") or b""
+        letter = DeadLetter(topic, bytes(payload), f"storage refused: {exc}".strip()[:1000], datetime.now(timezone.utc))
+        try:
+            with self.db.connection() as conn:
+                add_dead_letters(conn, [letter, *d.dead])
+        except psycopg.Error as again:
+            self.stats.dropped += 1
+            logger.error("dropped a message on %s: storage refused it (%s) and its dead letter (%s)", topic, exc, again)
+            return WriteResult()
+        return WriteResult(dead_letters=1 + len(d.dead))
+
+    def _committed(self, batch: list[Delivery], result: WriteResult) -> None:
+        now = time.monotonic()
+        stats = self.stats
+        stats.batches += 1
+        stats.readings += result.readings
+        stats.persisted += result.persisted
+        stats.duplicates += result.readings - result.persisted
+        stats.events += result.events
+        stats.dead_letters += result.dead_letters
+        stats.last_commit = datetime.now(timezone.utc)
+        stats.last_lag = now - min(d.received for d in batch)
+        stats.recent_batches.append(len(batch))
+        stats.recent_lags.append(stats.last_lag)
+        self.accumulator.release(batch)
+        if self.on_commit is not None:
+            try:
+                self.on_commit(batch, result)
+            except Exception:  # an ack failure must not stop the writer; the broker redelivers
+                logger.exception("on_commit callback failed for a batch of %d message(s)", len(batch))

@@ -1,0 +1,1 @@
+"""Geography of the operations center: boundaries, digital addresses, map layers."""

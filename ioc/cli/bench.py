@@ -1,0 +1,85 @@
+"""``ioc bench ...``: benchmarks that print JSON."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from ioc.cli._common import cli_settings, friendly_errors, open_database
+
+app = typer.Typer(help="Benchmarks that print JSON.", no_args_is_help=True)
+
+
+@app.command("ingest")
+@friendly_errors
+def ingest(
+    seconds: float = typer.Option(30.0, help="duration of each measured phase"),
+    collectors: int = typer.Option(1, min=1, help="collector processes sharing a $share subscription"),
+    devices: int = typer.Option(100, min=1, help="simulated devices (series) per phase"),
+    latency_rate: float = typer.Option(5000.0, help="message rate of the latency phase"),
+    as_json: bool = typer.Option(True, "--json/--no-json", help="print the figures as JSON"),
+    keep: bool = typer.Option(False, help="keep the benchmark devices and their data"),
+) -> None:
+    """Persisted readings/s through broker → collector → PostgreSQL, next to the raw limits."""
+    from collectors.bench_ingest import run_ingest_bench
+
+    settings = cli_settings()
+    if not settings.mqtt_url:
+        raise typer.BadParameter("IOC_MQTT_URL must name the broker to measure")
+    with open_database(settings, migrate=True) as db:
+        result = run_ingest_bench(
+            settings, db, seconds=seconds, collectors=collectors, devices=devices,
+            latency_rate=latency_rate, keep=keep,
+        )
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        typer.echo(
+            f"single {result['single']['readings_per_s']}/s (×{result['ratio_to_broker']} broker), "
+            f"batch {result['batch100']['readings_per_s']}/s (×{result['ratio_to_copy']} COPY), "
+            f"p99 {result['latency']['latency_p99_s']} s"
+        )
+
+
+@app.command("dashboard")
+@friendly_errors
+def dashboard(
+    iterations: int = typer.Option(20, min=1, help="runs of each page (cold and warm cache each)"),
+    target_ms: float = typer.Option(300.0, help="p95 server time a page must stay under"),
+    as_json: bool = typer.Option(True, "--json/--no-json", help="print the figures as JSON"),
+) -> None:
+    """p50/p95 server time of each dashboard page's callbacks against the configured database.
+
+    Measure a database holding a year of history (`ioc simulate history --days 365`).
+    """
+    settings = cli_settings()
+    with open_database(settings):
+        from app import server
+        from layouts import data
+        from layouts.bench import run_dashboard_bench
+
+        result = run_dashboard_bench(server, iterations=iterations, target_ms=target_ms)
+        with server.app_context():
+            result["indicators"] = sum(s.total for s in data.sectors())
+        result["cache"] = "redis" if settings.redis_url else "filesystem"
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        for page, figures in result["pages"].items():
+            cold = figures.get("cold", {})
+            typer.echo(f"{page:10s} p50 {cold.get('p50_ms')} ms  p95 {cold.get('p95_ms')} ms  {figures.get('error', '')}")
+
+
+@app.command("addresses")
+@friendly_errors
+def addresses(
+    count: int = typer.Option(286_947, min=1, help="addresses to generate and import"),
+) -> None:
+    """Seconds to generate and import the demo digital addresses (in a scratch database)."""
+    from geo.bench_addresses import run_address_bench
+
+    settings = cli_settings()
+    with open_database(settings, migrate=False) as db:
+        result = run_address_bench(db.url, count=count)
+    typer.echo(json.dumps(result, indent=2))

@@ -1,0 +1,1 @@
+"""The Dash dashboard: pages (one module each), shared components, figures, callbacks."""

@@ -1,0 +1,1 @@
+"""Dash callbacks, one module per page plus the shell; each stays thin: read, build, return."""

@@ -1,0 +1,61 @@
+"""Catalog page callbacks: search the catalog, list the matches with their status."""
+
+from __future__ import annotations
+
+from dash import Input, Output, callback, clientside_callback
+
+from ioc.formatting import format_number
+from ioc.i18n import pick, t
+from layouts import data
+from layouts.callbacks.sector import column_defs, indicator_row
+from layouts.prefs import current_lang
+
+__all__ = ["catalog_columns", "search_rows"]
+
+_LIMIT = 300
+
+
+def catalog_columns(lang: str) -> list[dict]:
+    """The sector grid's columns plus the sector name."""
+    columns = column_defs(lang)
+    columns.insert(3, {"field": "sector", "headerName": t("grid.sector", lang), "flex": 1, "minWidth": 160})
+    return [c for c in columns if c["field"] not in ("updated",)]
+
+
+def search_rows(text: str, lang: str) -> list[dict]:
+    """Grid rows of the indicators matching ``text``, in the search's rank order."""
+    found = data.search(text.strip(), _LIMIT) if text.strip() else []
+    codes = tuple(row["code"] for row in found)
+    sectors = {s.code: pick(lang, s.name_vi, s.name_en) for s in data.sectors()}
+    statuses = {item.code: item for item in data.indicators(codes)}
+    rows = []
+    for code in codes:
+        if code in statuses:
+            row = indicator_row(statuses[code], lang)
+            row["sector"] = sectors.get(statuses[code].sector_code, "")
+            rows.append(row)
+    return rows
+
+
+@callback(Output("catalog-grid", "rowData"), Output("catalog-count", "children"), Input("catalog-query", "value"))
+def update_results(text: str | None) -> tuple[list[dict], str]:
+    """Rows for the query and a count of them."""
+    lang = current_lang()
+    if not (text or "").strip():
+        return [], t("catalog.hint", lang)
+    rows = search_rows(text or "", lang)
+    return rows, t("catalog.count", lang, n=format_number(len(rows), lang))
+
+
+clientside_callback(
+    """
+    function(q) {
+        const url = new URL(window.location.href);
+        if (q) { url.searchParams.set('q', q); } else { url.searchParams.delete('q'); }
+        window.history.replaceState(window.history.state, '', url.pathname + url.search);
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("catalog-query", "className"),
+    Input("catalog-query", "value"),
+)

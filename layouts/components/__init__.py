@@ -1,0 +1,1 @@
+"""Shared pieces of the dashboard's pages: header, KPI tile, status badge, freshness marker."""

@@ -1,0 +1,199 @@
+"""Cached read functions the dashboard's callbacks call.
+
+Each function borrows a pooled connection from the process database, calls one
+storage query and returns plain records. They are memoized in the shared cache
+(:mod:`ioc.cache`), keyed by their arguments only: ranges are passed by name
+("30d"), never as moving timestamps, so repeated views hit the cache.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from ioc.cache import LONG, SHORT, cache
+from ioc.storage import alerts, areas, kpis, timeseries
+from ioc.storage.db import get_database
+
+__all__ = [
+    "AreaOption",
+    "headline",
+    "sparkline",
+    "sectors",
+    "sector_statuses",
+    "indicator_status",
+    "indicators",
+    "freshness",
+    "open_alerts",
+    "root_area",
+    "area_options",
+    "area_path",
+    "area_geojson",
+    "series",
+    "breakdown",
+    "search",
+    "map_indicator_codes",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaOption:
+    """An area for pickers: code, names, level, depth in the tree and parent."""
+
+    code: str
+    name_vi: str
+    name_en: str | None
+    level: str
+    depth: int
+    parent_code: str | None
+
+
+@cache.memoize(timeout=SHORT)
+def headline() -> list[kpis.IndicatorStatus]:
+    """The leaders' headline KPIs with status, change and progress."""
+    with get_database().connection() as conn:
+        return kpis.headline_kpis(conn)
+
+
+@cache.memoize(timeout=SHORT)
+def sparkline(indicator_code: str, area_code: str, days: int = 30) -> list[timeseries.Point]:
+    """Daily points of the last ``days`` days for a KPI tile."""
+    with get_database().connection() as conn:
+        return timeseries.sparkline(conn, indicator_code, area_code, days=days)
+
+
+@cache.memoize(timeout=SHORT)
+def sectors() -> list[kpis.SectorSummary]:
+    """Every sector with counts of its indicators by status."""
+    with get_database().connection() as conn:
+        return kpis.sector_summaries(conn)
+
+
+@cache.memoize(timeout=SHORT)
+def sector_statuses(sector_code: str) -> list[kpis.IndicatorStatus]:
+    """Every indicator of one sector with its status."""
+    with get_database().connection() as conn:
+        return kpis.indicator_statuses(conn, sector_code=sector_code)
+
+
+@cache.memoize(timeout=SHORT)
+def indicator_status(code: str) -> kpis.IndicatorStatus | None:
+    """One indicator with its headline value and status, or None when unknown."""
+    with get_database().connection() as conn:
+        found = kpis.indicator_statuses(conn, codes=[code])
+    return found[0] if found else None
+
+
+@cache.memoize(timeout=SHORT)
+def indicators(codes: tuple[str, ...]) -> list[kpis.IndicatorStatus]:
+    """The given indicators with status, in catalog order."""
+    with get_database().connection() as conn:
+        return kpis.indicator_statuses(conn, codes=list(codes))
+
+
+@cache.memoize(timeout=SHORT)
+def freshness() -> datetime | None:
+    """When the newest indicator value arrived."""
+    with get_database().connection() as conn:
+        return kpis.data_freshness(conn)
+
+
+@cache.memoize(timeout=SHORT)
+def open_alerts(limit: int = 200) -> list[dict]:
+    """Open alerts, most severe and newest first, as plain dicts."""
+    with get_database().connection() as conn:
+        rows = alerts.list_open_alerts(conn, limit=limit)
+    return [_as_dict(row) for row in rows]
+
+
+def _as_dict(record: object) -> dict:
+    if isinstance(record, dict):
+        return dict(record)
+    if hasattr(record, "__dataclass_fields__"):
+        return {name: getattr(record, name) for name in record.__dataclass_fields__}
+    return dict(record)  # type: ignore[call-overload]
+
+
+@cache.memoize(timeout=LONG)
+def area_options() -> list[AreaOption]:
+    """Every area in tree order (each parent followed by its children)."""
+    with get_database().connection() as conn:
+        records = areas.list_areas(conn)
+    children: dict[str | None, list] = {}
+    for record in records:
+        children.setdefault(record.parent_code, []).append(record)
+    known = {record.code for record in records}
+    ordered: list[AreaOption] = []
+
+    def walk(parent: str | None) -> None:
+        for record in sorted(children.get(parent, []), key=lambda r: r.name_vi):
+            ordered.append(
+                AreaOption(record.code, record.name_vi, record.name_en, record.level, record.depth, record.parent_code)
+            )
+            walk(record.code)
+
+    for root in [None, *sorted({r.parent_code for r in records if r.parent_code and r.parent_code not in known})]:
+        walk(root)
+    return ordered
+
+
+def root_area() -> AreaOption | None:
+    """The top of the area tree (the province), or None when no areas are loaded."""
+    options = area_options()
+    return options[0] if options else None
+
+
+@cache.memoize(timeout=LONG)
+def area_path(code: str) -> list[AreaOption]:
+    """The breadcrumb from the root to ``code``."""
+    with get_database().connection() as conn:
+        records = areas.area_path(conn, code)
+    return [AreaOption(r.code, r.name_vi, r.name_en, r.level, r.depth, r.parent_code) for r in records]
+
+
+@cache.memoize(timeout=LONG)
+def area_geojson(parent_code: str) -> dict:
+    """Boundaries of the children of ``parent_code`` as a FeatureCollection."""
+    with get_database().connection() as conn:
+        return areas.area_geojson(conn, parent_code=parent_code)
+
+
+@cache.memoize(timeout=SHORT)
+def series(
+    indicator_code: str,
+    area_codes: tuple[str, ...],
+    range_key: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, list[timeseries.Point]]:
+    """Points of an indicator in the given areas over a named or custom range."""
+    lo, hi = timeseries.range_bounds(range_key, start=start, end=end)
+    with get_database().connection() as conn:
+        return timeseries.comparison(conn, indicator_code, list(area_codes), start=lo, end=hi)
+
+
+@cache.memoize(timeout=SHORT)
+def breakdown(indicator_code: str, parent_code: str) -> list[timeseries.AreaValue]:
+    """Latest value of the indicator in each child of ``parent_code``, ranked."""
+    with get_database().connection() as conn:
+        return timeseries.breakdown(conn, indicator_code, parent_code)
+
+
+@cache.memoize(timeout=LONG)
+def map_indicator_codes(level_depth: int = 1) -> list[str]:
+    """Indicators that have values in areas at this depth (for the overview map picker)."""
+    with get_database().connection() as conn:
+        return timeseries.indicators_at_depth(conn, level_depth)
+
+
+@cache.memoize(timeout=LONG)
+def search(text: str, limit: int = 200) -> list[dict]:
+    """Catalog search, with or without Vietnamese diacritics."""
+    from ioc.storage import catalog  # the catalog module is owned by the catalog loader
+
+    with get_database().connection() as conn:
+        rows = catalog.search_indicators(conn, text, limit)
+    return [_as_dict(row) for row in rows]

@@ -1,0 +1,66 @@
+"""Simulator → broker → collector → database: good readings land, broken ones become dead letters."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from collectors.service import CollectorService
+from collectors.simulators.fleet import read_fleet
+from collectors.simulators.live import SimulatorOptions, SimulatorService
+from collectors.simulators.seed import load_demo
+from ioc.config import Settings
+from ioc.storage.db import Database
+from ioc.storage.devices import get_device
+
+
+def _wait(predicate, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"condition not met within {timeout} s")
+
+
+def _count(db: Database, sql: str) -> int:
+    with db.connection() as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def _status(db: Database, device_id: str) -> str:
+    with db.connection() as conn:
+        return get_device(conn, device_id).status
+
+
+@pytest.mark.slow
+def test_simulated_fleet_flows_through_the_collector(empty_db: Database, settings: Settings):
+    load_demo(empty_db, catalog=False)
+    tag = uuid.uuid4().hex[:6]
+    settings = settings.model_copy(update={"mqtt_topic_prefix": f"{settings.mqtt_topic_prefix}/e2e-{tag}",
+                                           "mqtt_client_id": f"e2e-{tag}", "writer_flush_interval": 0.05})
+    devices = [d for kind in ("camera", "air", "water_level", "water_quality", "noise")
+               for d in [x for x in read_fleet() if x.kind == kind][:6]]
+    collector = CollectorService(settings, empty_db, session_expiry=30, status_every=0.2).start()
+    simulator = SimulatorService(settings, devices=devices, options=SimulatorOptions(
+        interval=0.2, malformed_rate=0.08, incident_rate=0, outage_rate=0, indicators=False))
+    try:
+        simulator.start()
+        _wait(lambda: simulator.stats["malformed"] >= 4 and simulator._tick >= 10)
+        simulator.simulate_outage(devices[0].id, ticks=1000)
+        _wait(lambda: collector.status()["dead_letters"] >= simulator.stats["malformed"] - 1)
+        simulator.stop()
+        sent = simulator.stats["telemetry"]
+        _wait(lambda: collector.status()["received"] >= sent + simulator.stats["malformed"])
+        _wait(lambda: _count(empty_db, "SELECT count(DISTINCT series_id) FROM observation") >= 100)
+        _wait(lambda: _status(empty_db, devices[0].id) == "offline")  # the broker published its last will
+        with empty_db.connection() as conn:
+            assert get_device(conn, devices[1].id).status == "online"
+            assert get_device(conn, devices[1].id).last_seen is not None
+        assert collector.status()["dead_letters"] == simulator.stats["malformed"]
+        assert _count(empty_db, "SELECT count(*) FROM dead_letter") == simulator.stats["malformed"]
+    finally:
+        simulator.stop()
+        collector.stop()
