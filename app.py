@@ -14,6 +14,7 @@ from ioc.cache import init_cache
 from ioc.config import load_settings
 from layouts.callbacks import shell as _shell_callbacks  # noqa: F401  (registers callbacks)
 from layouts.components.header import header
+from layouts.components.unavailable import install_unavailable_page, on_callback_error
 from layouts.prefs import current_lang, current_theme
 
 __all__ = ["app", "server", "REFRESH_MS"]
@@ -30,12 +31,14 @@ app = Dash(
     title="IOC Bình Dương",
     update_title=None,
     suppress_callback_exceptions=True,
+    on_error=on_callback_error,  # a database outage shows "data unavailable", not a stack trace
 )
 server = app.server
 server.config.update(IOC_LANGUAGE=settings.language, IOC_THEME=settings.theme)
 if settings.secret_key:
     server.secret_key = settings.secret_key
 init_cache(server, settings)
+install_unavailable_page(server)
 
 
 def serve_layout() -> html.Div:

@@ -80,6 +80,7 @@ class PullScheduler:
         self._stopping = threading.Event()
         self._sources: dict[str, tuple[SourceConfig, PullSource]] = {}
         self._inflight: dict[str, concurrent.futures.Future] = {}
+        self._jobs: dict[str, object] = {}
         self._closers: list[Callable[[], object]] = []
         self._gatherers = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="pull-gather")
         self.scheduler = BackgroundScheduler(
@@ -101,6 +102,7 @@ class PullScheduler:
             id=f"source:{config.name}", name=config.name, replace_existing=True,
             next_run_time=datetime.now(LOCAL_TZ),  # run once at start, then on schedule
         )
+        self._jobs[config.name] = job
         with self.db.connection() as conn:
             status.register_source(conn, config.name, kind=config.kind, schedule=config.schedule_text,
                                    next_run=getattr(job, "next_run_time", None))
@@ -198,8 +200,10 @@ class PullScheduler:
         return rows, error
 
     def _next_run(self, name: str) -> datetime | None:
-        job = self.scheduler.get_job(f"source:{name}")
-        return getattr(job, "next_run_time", None) if job is not None else None
+        # Read from the job object the memory job store keeps and updates in place: asking the
+        # scheduler (get_job) from inside a job deadlocks with a concurrent shutdown(wait=True).
+        job = self._jobs.get(name)
+        return getattr(job, "next_run_time", None)
 
     def run_source(self, name: str) -> RunReport:
         """Run one source now (what its scheduled job does); never raises for a source failure."""

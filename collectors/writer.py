@@ -166,7 +166,7 @@ class BatchWriter:
             try:
                 try:
                     result = self.write(batch)
-                except psycopg.Error as exc:
+                except Exception as exc:  # noqa: BLE001 - a refused batch must not stop the writer
                     if isinstance(exc, _OUTAGE):
                         raise
                     self._failed(exc, batch, 0.0)
@@ -205,7 +205,7 @@ class BatchWriter:
                 one = self.write([d])
             except _OUTAGE:
                 raise
-            except psycopg.Error as exc:
+            except Exception as exc:  # noqa: BLE001 - dead-lettered with its reason
                 one = self._dead_letter(d, exc)
             total.readings += one.readings
             total.persisted += one.persisted
@@ -220,7 +220,9 @@ class BatchWriter:
         try:
             with self.db.connection() as conn:
                 add_dead_letters(conn, [letter, *d.dead])
-        except psycopg.Error as again:
+        except Exception as again:  # noqa: BLE001 - counted and logged as a drop
+            if isinstance(again, _OUTAGE):
+                raise
             self.stats.dropped += 1
             logger.error("dropped a message on %s: storage refused it (%s) and its dead letter (%s)", topic, exc, again)
             return WriteResult()

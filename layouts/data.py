@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ioc.cache import LONG, SHORT, cache
-from ioc.storage import alerts, areas, kpis, timeseries
+from ioc.storage import alerts, areas, catalog, kpis, timeseries
 from ioc.storage.db import get_database
 
 __all__ = [
@@ -190,10 +190,7 @@ def map_indicator_codes(level_depth: int = 1) -> list[str]:
 
 
 @cache.memoize(timeout=LONG)
-def search(text: str, limit: int = 200) -> list[dict]:
-    """Catalog search, with or without Vietnamese diacritics."""
-    from ioc.storage import catalog  # the catalog module is owned by the catalog loader
-
+def search(text: str, limit: int = 200) -> list[str]:
+    """Codes of the indicators matching ``text`` (with or without diacritics), best first."""
     with get_database().connection() as conn:
-        rows = catalog.search_indicators(conn, text, limit)
-    return [_as_dict(row) for row in rows]
+        return [row.code for row in catalog.search_indicators(conn, text, limit)]

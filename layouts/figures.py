@@ -234,8 +234,11 @@ def map_figure(
     text = [format_number(v, lang, decimals=decimals) for v in z]
     scale = {"higher_better": _SCALE_BETTER_HIGH, "lower_better": _SCALE_BETTER_LOW}.get(direction, _SCALE_NEUTRAL)
     west, south, east, north = _bounds(geojson)
-    style = {"version": 8, "sources": {}, "layers": [
-        {"id": "background", "type": "background", "paint": {"background-color": p["map_bg"]}}]}
+    # A style with no tiles: a background colour under our own boundaries. "sources" must not be
+    # empty, or an update that drops the empty object makes MapLibre reject the style.
+    style = {"version": 8,
+             "sources": {"blank": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
+             "layers": [{"id": "background", "type": "background", "paint": {"background-color": p["map_bg"]}}]}
     trace = {
         "type": "choroplethmap", "geojson": geojson, "featureidkey": "properties.code", "locations": codes,
         "z": [v if v is not None else None for v in z], "colorscale": scale,

@@ -67,14 +67,14 @@ def rank_history_figure(history: Sequence[WeekRank], ranked: int, *, lang: str =
         return empty_figure(t("admin.no_history", lang), theme=theme)
     p = PALETTES.get(theme, PALETTES["dark"])
     weeks = [format_date(h.week, lang) for h in history]
-    fig = go.Figure(layout=_layout(theme, lang, margin={"l": 40, "r": 12, "t": 8, "b": 40}))
+    fig = go.Figure(layout=_layout(theme, lang, margin={"l": 40, "r": 12, "t": 16, "b": 40}))
     fig.add_trace(go.Scatter(
         x=weeks, y=[h.rank for h in history], mode="lines+markers+text", line={"color": p["line"], "width": 3},
         marker={"size": 9}, text=[str(h.rank) for h in history], textposition="top center",
         customdata=[format_number(h.total, lang, decimals=2) for h in history],
         hovertemplate=f"%{{x}}: {t('s766.rank', lang)} %{{y}} — %{{customdata}} {t('s766.points', lang)}<extra></extra>",
     ))
-    fig.update_yaxes(autorange=False, range=[max(ranked, max(h.rank for h in history)) + 0.5, 0.5], dtick=1 if ranked <= 12 else 10,
+    fig.update_yaxes(autorange=False, range=[max(ranked, max(h.rank for h in history)) + 0.5, 0.2], dtick=1 if ranked <= 12 else 10,
                      title={"text": t("s766.rank", lang)})
     fig.update_xaxes(type="category")
     return fig

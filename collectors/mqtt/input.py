@@ -23,6 +23,7 @@ from paho.mqtt.properties import Properties
 
 from collectors.accumulator import Accumulator, Delivery
 from collectors.mqtt import const
+from collectors.mqtt.client import IngestClient
 from collectors.mqtt.parse import MessageParser
 from collectors.mqtt.status import CollectorPresence
 from ioc.config import Settings
@@ -56,12 +57,12 @@ def make_client(
     manual_ack: bool = False,
     receive_maximum: int | None = None,
     session_expiry: int | None = None,
-) -> tuple[mqtt.Client, Properties]:
+) -> tuple[IngestClient, Properties]:
     """A paho v5 client configured from settings (credentials, TLS) and its CONNECT properties."""
     endpoint = settings.mqtt
     if endpoint is None:
         raise ConfigError("IOC_MQTT_URL is not set; the collector needs a broker (or run `ioc up`)")
-    client = mqtt.Client(
+    client = IngestClient(
         CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack
     )
     username = settings.mqtt_username or endpoint.username
@@ -143,14 +144,9 @@ class MqttInput:
     def ack(self, batch: Iterable[Delivery]) -> int:
         """Acknowledge the messages of a committed batch received in the current session."""
         generation = self.generation
-        count = 0
-        ack = self.client.ack
-        for d in batch:
-            token = d.token
-            if token is not None and token.generation == generation and token.qos:
-                ack(token.mid, token.qos)
-                count += 1
-        return count
+        return self.client.ack_many(
+            [d.token.mid for d in batch if d.token is not None and d.token.generation == generation and d.token.qos == 1]
+        )
 
     # -- paho callbacks (network thread) -------------------------------------------------
 

@@ -10,10 +10,12 @@ Body (see docs/sources.md)::
 Counts are stored at 00:00 (Vietnam time) of ``date`` (a unit may carry its
 own). Two rates are derived: ``on_time_rate`` = on_time ÷ resolved × 100 and
 ``online_rate`` = online ÷ received × 100 (skipped when the divisor is 0).
-Districts and communes are areas; a department's figures go to the province
-area (option ``province_area``) with ``metric = "department:<code>"`` so that
-they never mix with the province's own series. Fields map to indicators
-through ``mappings/one_stop.csv``.
+Districts and communes are areas. A department is not: its figures go to the
+province area (option ``province_area``) with ``metric = "department:<code>"``
+so that they never mix with the province's own series, and also to the
+catalog's per-department indicator ``<department_family>.<code>`` (e.g.
+``TTHC.SO_TIEPNHAN.STTTT``) when the mapping names a family and the catalog
+has that member. Fields map to indicators through ``mappings/one_stop.csv``.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def _values(unit: dict[str, Any]) -> dict[str, float]:
 
 
 def _unit_readings(unit: Any, default_day: datetime | None, ctx: PullContext, options: OneStopOptions,
-                   mapping: dict[str, str]) -> list[Reading]:
+                   mapping: dict[str, str], families: dict[str, str]) -> list[Reading]:
     if not isinstance(unit, dict):
         raise ValueError("is not an object")
     area, metric = _subject(unit, ctx, options.province_area)
@@ -93,16 +95,18 @@ def _unit_readings(unit: Any, default_day: datetime | None, ctx: PullContext, op
     readings = []
     for field, value in _values(unit).items():
         code = mapping.get(field)
-        if code is None:
-            continue
-        if code not in ctx.indicators:
-            raise ValueError(f"field {field!r} maps to {code!r}, which is not in the catalog")
-        readings.append(Reading(SeriesKey(indicator_code=code, area_code=area, metric=metric), day, value))
+        if code is not None:
+            if code not in ctx.indicators:
+                raise ValueError(f"field {field!r} maps to {code!r}, which is not in the catalog")
+            readings.append(Reading(SeriesKey(indicator_code=code, area_code=area, metric=metric), day, value))
+        member = f"{families[field]}.{unit['code']}" if metric is not None and field in families else None
+        if member is not None and member in ctx.indicators:
+            readings.append(Reading(SeriesKey.for_indicator(member, area), day, value))
     return readings
 
 
-def parse_dossier_stats(body: Any, ctx: PullContext, options: OneStopOptions,
-                        mapping: dict[str, str]) -> tuple[list[Reading], list[str]]:
+def parse_dossier_stats(body: Any, ctx: PullContext, options: OneStopOptions, mapping: dict[str, str],
+                        families: dict[str, str] | None = None) -> tuple[list[Reading], list[str]]:
     """Readings of a one-stop body and the units refused (raises SourceError on a bad shape)."""
     if not isinstance(body, dict) or not isinstance(body.get("units"), list):
         raise SourceError('expected an object {"date": "2026-11-29", "units": [...]}')
@@ -114,7 +118,7 @@ def parse_dossier_stats(body: Any, ctx: PullContext, options: OneStopOptions,
     rejected: list[str] = []
     for index, unit in enumerate(body["units"], start=1):
         try:
-            readings.extend(_unit_readings(unit, default_day, ctx, options, mapping))
+            readings.extend(_unit_readings(unit, default_day, ctx, options, mapping, families or {}))
         except ValueError as exc:
             code = unit.get("code") if isinstance(unit, dict) else None
             rejected.append(f"unit {index} ({code}): {exc}")
@@ -131,6 +135,8 @@ class OneStopSource:
         self.options = options
         self.timeout = timeout
         self.mapping = load_field_mapping(options.mapping, fields=COUNT_FIELDS + RATE_FIELDS)
+        self.families = load_field_mapping(options.mapping, fields=COUNT_FIELDS + RATE_FIELDS,
+                                           column="department_family", optional=True)
 
     def gather(self, ctx: PullContext) -> PullResult:
         """Fetch the statistics once; failures are reported in the result."""
@@ -140,7 +146,7 @@ class OneStopSource:
         except SourceError as exc:
             return PullResult.failure(str(exc))
         try:
-            readings, rejected = parse_dossier_stats(body, ctx, self.options, self.mapping)
+            readings, rejected = parse_dossier_stats(body, ctx, self.options, self.mapping, self.families)
         except SourceError as exc:
             return PullResult.failure(f"{url}: {exc}")
         if rejected:

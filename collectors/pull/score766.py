@@ -10,8 +10,11 @@ Body (see docs/sources.md)::
 ``week`` may be given as ``week_start`` (the Monday, ``2026-11-09``) instead,
 and a unit may carry its own. Each value is stored at Monday 00:00 (Vietnam
 time) of its week, under the indicator its field maps to in
-``mappings/score766.csv``. Missing fields are skipped; a unit with an unknown
-area or a non-numeric score is refused alone.
+``mappings/score766.csv``. A provincial department is scored too: a unit
+``{"department": "STTTT", "total": 80.1}`` goes to the catalog's per-department
+indicator ``<department_family>.<code>`` (``CCHC766.DIEM_SO.STTTT``) in the
+``province_area``. Missing fields are skipped; a unit with an unknown area or
+department or a non-numeric score is refused alone.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class Score766Options(BaseModel):
     url: str = Field(description="http(s):// or file:// URL of the weekly scores")
     headers: dict[str, str] = Field(default_factory=dict)
     mapping: Path = Field(MAPPINGS_DIR / "score766.csv", description="field → indicator code CSV")
+    province_area: str | None = Field(None, description="area code that department scores are filed under")
 
 
 def _week_start(holder: dict[str, Any]) -> datetime | None:
@@ -59,12 +63,27 @@ def _week_start(holder: dict[str, Any]) -> datetime | None:
     return None
 
 
-def _unit_readings(unit: Any, default_week: datetime | None, ctx: PullContext, mapping: dict[str, str]) -> list[Reading]:
+def _codes(unit: dict[str, Any], ctx: PullContext, mappings: tuple[dict[str, str], dict[str, str]],
+           province_area: str | None) -> tuple[str, dict[str, str]]:
+    """(area, field → indicator code) of an area unit or a department unit."""
+    mapping, families = mappings
+    if "department" not in unit:
+        if unit.get("area") not in ctx.areas:
+            raise ValueError(f"unknown area {unit.get('area')!r}")
+        return unit["area"], mapping
+    department = unit["department"]
+    if department not in ctx.departments:
+        raise ValueError(f"unknown department {department!r}")
+    if province_area is None or province_area not in ctx.areas:
+        raise ValueError(f"department scores need the source option province_area (got {province_area!r})")
+    return province_area, {field: f"{family}.{department}" for field, family in families.items()}
+
+
+def _unit_readings(unit: Any, default_week: datetime | None, ctx: PullContext,
+                   mappings: tuple[dict[str, str], dict[str, str]], province_area: str | None) -> list[Reading]:
     if not isinstance(unit, dict):
         raise ValueError("is not an object")
-    area = unit.get("area")
-    if area not in ctx.areas:
-        raise ValueError(f"unknown area {area!r}")
+    area, mapping = _codes(unit, ctx, mappings, province_area)
     week = _week_start(unit) or default_week
     if week is None:
         raise ValueError("has no week (give 'week' or 'week_start')")
@@ -89,7 +108,8 @@ def _unit_readings(unit: Any, default_week: datetime | None, ctx: PullContext, m
     return readings
 
 
-def parse_scores(body: Any, ctx: PullContext, mapping: dict[str, str]) -> tuple[list[Reading], list[str]]:
+def parse_scores(body: Any, ctx: PullContext, mapping: dict[str, str], *, families: dict[str, str] | None = None,
+                 province_area: str | None = None) -> tuple[list[Reading], list[str]]:
     """Readings of a 766 body and the units refused (raises SourceError on a bad shape)."""
     if not isinstance(body, dict) or not isinstance(body.get("units"), list):
         raise SourceError('expected an object {"week": "2026-W46", "units": [...]}')
@@ -101,9 +121,9 @@ def parse_scores(body: Any, ctx: PullContext, mapping: dict[str, str]) -> tuple[
     rejected: list[str] = []
     for index, unit in enumerate(body["units"], start=1):
         try:
-            readings.extend(_unit_readings(unit, default_week, ctx, mapping))
+            readings.extend(_unit_readings(unit, default_week, ctx, (mapping, families or {}), province_area))
         except ValueError as exc:
-            area = unit.get("area") if isinstance(unit, dict) else None
+            area = (unit.get("area") or unit.get("department")) if isinstance(unit, dict) else None
             rejected.append(f"unit {index} ({area}): {exc}")
     return readings, rejected
 
@@ -118,6 +138,8 @@ class Score766Source:
         self.options = options
         self.timeout = timeout
         self.mapping = load_field_mapping(options.mapping, fields=SCORE_FIELDS)
+        self.families = load_field_mapping(options.mapping, fields=SCORE_FIELDS, column="department_family",
+                                           optional=True)
 
     def gather(self, ctx: PullContext) -> PullResult:
         """Fetch the scores once; failures are reported in the result."""
@@ -127,7 +149,8 @@ class Score766Source:
         except SourceError as exc:
             return PullResult.failure(str(exc))
         try:
-            readings, rejected = parse_scores(body, ctx, self.mapping)
+            readings, rejected = parse_scores(body, ctx, self.mapping, families=self.families,
+                                              province_area=self.options.province_area)
         except SourceError as exc:
             return PullResult.failure(f"{url}: {exc}")
         if rejected:

@@ -14,6 +14,9 @@ realtime ones exist only over the recent days; scheduled indicators (daily
 device-fed means included) at their own frequency
 (hourly, daily at 00:00, weekly on Monday 00:00, monthly on the 1st … Vietnam time).
 
+Camera incidents of the last ``incident_days`` go to the event table
+(idempotent: the same hours always give the same incidents).
+
 Running it again is safe and skips what is there: for each series, only
 instants before its first or after its last observation inside the window are
 written, so a re-run writes nothing new and a backfill after live data fills
@@ -32,6 +35,7 @@ from itertools import compress, repeat
 import numpy as np
 
 from collectors.simulators.calendar import period_start, period_starts
+from collectors.simulators.incidents import past_incidents
 from collectors.simulators.indicators import IndicatorSignals
 from collectors.simulators.patterns import UTC_OFFSET_HOURS
 from collectors.simulators.profiles import Profiles, load_profiles
@@ -41,6 +45,7 @@ from ioc.model import SeriesKey
 from ioc.storage.areas import list_areas
 from ioc.storage.db import Database
 from ioc.storage.devices import list_devices
+from ioc.storage.events import write_events
 from ioc.storage.history import analyze_observations, merge_latest, observed_spans
 from ioc.storage.observations import copy_observations
 from ioc.storage.rollups import refresh_rollups
@@ -55,7 +60,7 @@ _Spans = dict[int, tuple[datetime, datetime]]
 
 @dataclass(frozen=True)
 class BackfillResult:
-    """What a backfill did: window, series touched, rows written, series skipped whole, seconds."""
+    """What a backfill did: window, series, rows written, series that had data already, incidents, seconds."""
 
     since: datetime
     until: datetime
@@ -63,6 +68,7 @@ class BackfillResult:
     rows: int
     skipped_series: int
     seconds: float
+    events: int = 0
 
 
 def district_map(areas: Sequence) -> dict[str, str]:
@@ -153,7 +159,7 @@ class _Writer:
 
 
 def _indicator_pass(writer: _Writer, signals: IndicatorSignals, ids: dict[SeriesKey, int], spans: _Spans,
-                    tails: dict, since: datetime, until: datetime, per_batch: int = 60) -> None:
+                    tails: dict, since: datetime, until: datetime, per_batch: int = 400) -> None:
     plans = signals.scheduled()
     for start in range(0, len(plans), per_batch):
         batch = _Batch(spans, tails)
@@ -210,6 +216,7 @@ def backfill(
     profiles: Profiles | None = None,
     catalog: object | None = None,
     seed: int = 766,
+    incident_days: float = 30,
     tty: bool | None = None,
 ) -> BackfillResult:
     """Backfill ``days`` of history up to ``until`` (default: now, to the hour); see the module doc."""
@@ -254,7 +261,14 @@ def backfill(
             _indicator_pass(writer, ind, ids, spans, tails, since, until)
         if devices:
             _device_pass(writer, dev, ind, ids, spans, tails, chunks, recent_step_s, since.timestamp())
+    events = 0
+    if devices and incident_days > 0:
+        cameras = [d for d in fleet if d.kind == "camera"]
+        with db.connection() as conn:
+            events = write_events(conn, past_incidents(cameras, max(since, until - timedelta(days=incident_days)), until))
     with db.connection() as conn:
         merge_latest(conn, [(sid, *tail) for sid, tail in tails.items()])
         analyze_observations(conn)
-    return BackfillResult(since, until, len(ids), writer.rows, len(spans), time.monotonic() - started)
+    if events:
+        logger.info("backfill: %d camera incidents stored", events)
+    return BackfillResult(since, until, len(ids), writer.rows, len(spans), time.monotonic() - started, events)

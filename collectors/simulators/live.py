@@ -10,7 +10,10 @@ then a device drops off the network: it connects with a last will
 (``offline``, retained, on ``.../status``), its connection dies, the broker
 publishes the will, and when it comes back it says ``online``. Scheduled
 indicators are published on ``{prefix}/indicators/{code}`` at their frequency,
-compressed (hourly → every minute, daily → every 5 minutes ...).
+compressed (hourly → every minute, daily → every 5 minutes ...); realtime area
+indicators fed by devices (vehicles now, water level now ...) every tick, from
+the tick's readings. Hourly and daily device-fed indicators are not published:
+they are aggregates of the stored readings.
 """
 
 from __future__ import annotations
@@ -27,10 +30,10 @@ import paho.mqtt.client as mqtt
 
 from collectors.mqtt import const
 from collectors.simulators import payloads
-from collectors.simulators.mqtt_client import connect_client, crash_with_will
 from collectors.simulators.fleet import read_fleet
 from collectors.simulators.history import district_map
 from collectors.simulators.indicators import IndicatorSignals
+from collectors.simulators.mqtt_client import connect_client, crash_with_will
 from collectors.simulators.profiles import load_profiles
 from collectors.simulators.signals import DeviceSignals
 from ioc.config import Settings
@@ -91,7 +94,8 @@ class SimulatorService:
         districts = district_map(units)
         profiles = load_profiles()
         self.signals = DeviceSignals(self.devices, profiles, districts, seed=self.options.seed)
-        self.indicators = IndicatorSignals(units, profiles, catalog=catalog, seed=766) if self.options.indicators else None
+        self.indicators = (IndicatorSignals(units, profiles, catalog=catalog, seed=766, devices=self.devices)
+                           if self.options.indicators else None)
         self._limits = self._metric_limits()
         self._rng = np.random.default_rng(self.options.seed)
         self._client: mqtt.Client | None = None
@@ -158,6 +162,7 @@ class SimulatorService:
                 self._send_telemetry(device, reading, now)
         self._start_outages()
         if self.indicators is not None:
+            self._publish_realtime(values, now)
             self._publish_indicators(now)
 
     def _send_telemetry(self, device, reading: dict[str, float], now: datetime) -> None:
@@ -234,6 +239,17 @@ class SimulatorService:
             ts = datetime.fromtimestamp(stamp, timezone.utc)
             body = payloads.indicator_batch([(a, ts, v) for a, v in by_area.items()])
             self._publish(const.indicator_topic(self.prefix, plan.code), body)
+            self.stats["indicators"] += 1
+
+    def _publish_realtime(self, values: dict, now: datetime) -> None:
+        """Realtime area indicators (vehicles, speed, water level now ...) from this tick's readings."""
+        batches: dict[str, list] = {}
+        epoch = np.array([now.timestamp()])
+        for code, area, _, series in self.indicators.device_aggregates(values, epoch, since=0.0, realtime=True):
+            if self.indicators.by_code[code].frequency == "realtime":
+                batches.setdefault(code, []).append((area, now, float(series[0])))
+        for code, readings in batches.items():
+            self._publish(const.indicator_topic(self.prefix, code), payloads.indicator_batch(readings))
             self.stats["indicators"] += 1
 
     # -- plumbing -----------------------------------------------------------------------------

@@ -8,8 +8,8 @@ staleness, offline devices and incident events; storage is
 
 from __future__ import annotations
 
-from ioc.alerts.engine import AlertEngine
+from ioc.alerts.engine import AlertEngine, acknowledge_alert, resolve_alert
 from ioc.alerts.notify import AlertNotifier, alert_payload
 from ioc.alerts.policy import AlertPolicy
 
-__all__ = ["AlertEngine", "AlertNotifier", "AlertPolicy", "alert_payload"]
+__all__ = ["AlertEngine", "AlertNotifier", "AlertPolicy", "acknowledge_alert", "alert_payload", "resolve_alert"]

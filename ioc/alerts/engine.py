@@ -8,6 +8,7 @@ Deduplication is the database's: one unresolved alert per subject and rule.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
@@ -18,10 +19,18 @@ from ioc.alerts import rules
 from ioc.alerts.notify import AlertNotifier
 from ioc.alerts.policy import AlertPolicy
 from ioc.storage import alert_inputs as inputs
-from ioc.storage.alerts import AlertChange, AlertDraft, AlertRecord, open_alerts_by_rule, open_or_update, resolve
+from ioc.storage.alerts import (
+    AlertChange,
+    AlertDraft,
+    AlertRecord,
+    acknowledge,
+    open_alerts_by_rule,
+    open_or_update,
+    resolve,
+)
 from ioc.storage.db import Database
 
-__all__ = ["AlertEngine"]
+__all__ = ["AlertEngine", "acknowledge_alert", "resolve_alert"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +60,8 @@ class AlertEngine:
         self.policy = policy or AlertPolicy()
         self.notifier = notifier
         self.clock = clock
+        # The staleness and alert jobs share one engine: evaluations run one at a time.
+        self._lock = threading.Lock()
 
     def run_once(self) -> Counter:
         """Evaluate all rules once; return how many alerts changed, by kind of change."""
@@ -71,7 +82,7 @@ class AlertEngine:
     def evaluate_series(self, *, series_ids: Sequence[int] | None = None) -> list[AlertChange]:
         """Threshold, rate-of-change and staleness rules for indicator series (all, or the given ones)."""
         changes: list[AlertChange] = []
-        with self.db.connection() as conn:
+        with self._lock, self.db.connection() as conn:
             snapshots = inputs.series_snapshots(conn, rate_codes=list(self.policy.rate_of_change), series_ids=series_ids)
             open_ = {(a.rule, a.series_id): a for a in open_alerts_by_rule(conn, ("threshold", "rate_of_change", "stale"))}
             seen: set[tuple[str, int]] = set()
@@ -137,10 +148,10 @@ class AlertEngine:
     # Devices and incidents -----------------------------------------------------------------
 
     def evaluate_devices(self) -> list[AlertChange]:
-        """Open ``device_offline`` for devices unseen too long; resolve it when they come back."""
+        """Open ``device_offline`` for devices unseen too long or reported offline; resolve when they are back."""
         now = self.clock()
         changes: list[AlertChange] = []
-        with self.db.connection() as conn:
+        with self._lock, self.db.connection() as conn:
             quiet = inputs.quiet_devices(conn, seen_before=now - timedelta(minutes=self.policy.device_offline_minutes))
             open_ = {a.device_id: a for a in open_alerts_by_rule(conn, ("device_offline",))}
             for device in quiet:
@@ -148,8 +159,9 @@ class AlertEngine:
                     continue
                 vi, en = rules.offline_message(device_id=device.id, device_name=device.name, area=device.area_vi,
                                                last_seen=device.last_seen)
+                last_seen = device.last_seen.isoformat() if device.last_seen else None
                 draft = AlertDraft("device_offline", "warning", vi, en, device_id=device.id,
-                                   details={"last_seen": device.last_seen.isoformat(), "kind": device.kind})
+                                   details={"last_seen": last_seen, "kind": device.kind, "status": device.status})
                 changes.append(open_or_update(conn, draft))
             quiet_ids = {d.id for d in quiet}
             for device_id, alert in open_.items():
@@ -161,23 +173,55 @@ class AlertEngine:
         """Turn new incident events into alerts (one open per device); close quiet ones after a while."""
         now = self.clock()
         changes: list[AlertChange] = []
-        with self.db.connection() as conn:
+        with self._lock, self.db.connection() as conn:
             position = inputs.get_cursor(conn, _INCIDENT_CURSOR)
             since = now - timedelta(minutes=self.policy.incident_clear_minutes) if position == 0 else None
             events = inputs.incident_events_after(conn, position, kinds=self.policy.incident_kinds, since=since)
+            open_ = {a.device_id: a for a in open_alerts_by_rule(conn, ("incident",))}
             for event in events:
                 if event.device_id is None:
                     continue
-                vi, en = rules.incident_message(kind=event.kind, device_name=event.device_name, area=event.area_vi,
-                                                ts=event.ts)
-                draft = AlertDraft("incident", rules.incident_severity(event.severity), vi, en, device_id=event.device_id,
-                                   details={"event_id": event.id, "kind": event.kind, "event_ts": event.ts.isoformat()})
-                change = open_or_update(conn, draft)
-                changes.append(change if change.notify else AlertChange(change.alert, "repeated"))
+                changes.append(self._incident(conn, event, open_.get(event.device_id)))
+                open_[event.device_id] = changes[-1].alert
             if events:
                 inputs.set_cursor(conn, _INCIDENT_CURSOR, events[-1].id)
             quiet_since = now - timedelta(minutes=self.policy.incident_clear_minutes)
-            for alert in open_alerts_by_rule(conn, ("incident",)):
-                if alert.updated_at < quiet_since:
+            for alert in open_.values():
+                last = alert.details.get("event_ts")
+                if (datetime.fromisoformat(last) if last else alert.updated_at) < quiet_since:
                     changes.append(resolve(conn, alert.id, note="no new incident"))
         return self._publish(changes)
+
+    def _incident(self, conn: psycopg.Connection, event: inputs.IncidentEvent,
+                  current: AlertRecord | None) -> AlertChange:
+        """Open an incident alert, or add a new incident to the camera's open one (never lowering it)."""
+        severity = rules.incident_severity(event.severity)
+        if current is not None and rules.SEVERITY_ORDER[current.severity] > rules.SEVERITY_ORDER[severity]:
+            severity = current.severity
+        vi, en = rules.incident_message(kind=event.kind, device_name=event.device_name, area=event.area_vi, ts=event.ts)
+        count = int(current.details.get("events", 1)) + 1 if current is not None else 1
+        draft = AlertDraft("incident", severity, vi, en, device_id=event.device_id,
+                           details={"event_id": event.id, "kind": event.kind, "event_ts": event.ts.isoformat(),
+                                    "events": count})
+        change = open_or_update(conn, draft)
+        return change if change.notify else AlertChange(change.alert, "repeated")
+
+
+def acknowledge_alert(db: Database, alert_id: int, *, by: str, note: str | None = None,
+                      notifier: AlertNotifier | None = None) -> AlertChange:
+    """An operator acknowledges an alert (who, note; when = now); the change is published."""
+    with db.connection() as conn:
+        change = acknowledge(conn, alert_id, by, note)
+    if notifier is not None and change.notify:
+        notifier.publish(change)
+    return change
+
+
+def resolve_alert(db: Database, alert_id: int, *, by: str, note: str | None = None,
+                  notifier: AlertNotifier | None = None) -> AlertChange:
+    """An operator resolves an alert; the change is published. A condition still present reopens it."""
+    with db.connection() as conn:
+        change = resolve(conn, alert_id, by=by, note=note)
+    if notifier is not None and change.notify:
+        notifier.publish(change)
+    return change

@@ -117,8 +117,8 @@ class AlertNotifier:
         try:
             with urllib.request.urlopen(request, timeout=self.webhook_timeout) as response:
                 response.read()
-        except OSError as exc:
-            logger.warning("alert %s: webhook POST failed: %s", alert_id, exc)
+        except (OSError, ValueError) as exc:
+            logger.warning("alert %s: webhook POST to IOC_ALERT_WEBHOOK_URL failed: %s", alert_id, exc)
 
     def close(self) -> None:
         """Disconnect from the broker and finish pending webhook calls."""

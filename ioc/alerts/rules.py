@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from ioc.formatting import format_datetime, format_number
 
 __all__ = [
+    "SEVERITY_ORDER",
     "threshold_severity",
     "severity_with_hysteresis",
     "is_cleared",
@@ -29,6 +30,8 @@ __all__ = [
 ]
 
 _RANK = {None: 0, "warning": 1, "critical": 2}
+#: Order of alert severities, least severe first.
+SEVERITY_ORDER = {"info": 0, "warning": 1, "critical": 2}
 _STEP_DOWN = {"critical": "warning", "warning": None}
 
 INCIDENT_NAMES = {
@@ -159,12 +162,15 @@ def stale_message(
     return vi, en
 
 
-def offline_message(*, device_id: str, device_name: str, area: str | None, last_seen: datetime) -> tuple[str, str]:
+def offline_message(*, device_id: str, device_name: str, area: str | None,
+                    last_seen: datetime | None) -> tuple[str, str]:
     """(vi, en): "Thiết bị Camera ngã tư ... mất kết nối từ ..."."""
     where_vi = f" tại {area}" if area else ""
     where_en = f" in {area}" if area else ""
-    vi = f"Thiết bị {device_name} ({device_id}){where_vi} mất kết nối từ {format_datetime(last_seen, 'vi')}"
-    en = f"Device {device_name} ({device_id}){where_en} offline since {format_datetime(last_seen, 'en')}"
+    since_vi = f" từ {format_datetime(last_seen, 'vi')}" if last_seen else ""
+    since_en = f" since {format_datetime(last_seen, 'en')}" if last_seen else ""
+    vi = f"Thiết bị {device_name} ({device_id}){where_vi} mất kết nối{since_vi}"
+    en = f"Device {device_name} ({device_id}){where_en} offline{since_en}"
     return vi, en
 
 

@@ -11,7 +11,7 @@ import typer
 from ioc.catalog import default_catalog_dir, fold_text, load_catalog
 from ioc.catalog.expand import expand_families, render_indicators, write_indicators
 from ioc.cli._common import cli_settings, friendly_errors, open_database
-from ioc.errors import DataFileError
+from ioc.errors import DataFileError, StorageError
 
 __all__ = ["app"]
 
@@ -97,8 +97,11 @@ def stats_command(
     if settings.database_url:
         from ioc.storage.catalog import catalog_counts
 
-        with open_database(settings) as db, db.connection() as conn:
-            stats["database"] = catalog_counts(conn)
+        try:
+            with open_database(settings) as db, db.connection() as conn:
+                stats["database"] = catalog_counts(conn)
+        except StorageError as exc:  # the file figures stay useful when the database is down
+            stats["database_error"] = str(exc)
     if as_json:
         typer.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -107,3 +110,5 @@ def stats_command(
         typer.echo(f"  {sector:8} {count:5}")
     if "database" in stats:
         typer.echo(f"database: {stats['database']}")
+    if "database_error" in stats:
+        typer.secho(f"database: {stats['database_error']}", fg=typer.colors.YELLOW, err=True)

@@ -49,7 +49,8 @@ def history_command(
                           recent_step_s=recent_step, recent_days=recent_days)
     typer.echo(
         f"{result.rows:,} rows written for {result.series:,} series "
-        f"({result.skipped_series:,} already had data in the window) in {result.seconds:.1f} s; "
+        f"({result.skipped_series:,} already had data in the window), {result.events:,} camera incidents, "
+        f"in {result.seconds:.1f} s; "
         f"window {result.since:%Y-%m-%d %H:%M} → {result.until:%Y-%m-%d %H:%M} UTC"
     )
 

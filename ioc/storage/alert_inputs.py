@@ -62,6 +62,7 @@ class DeviceSnapshot:
     area_code: str | None
     area_vi: str | None
     last_seen: datetime | None
+    status: str = "unknown"
 
 
 @dataclass(frozen=True)
@@ -103,13 +104,13 @@ def series_snapshots(
 
 
 def quiet_devices(conn: psycopg.Connection, *, seen_before: datetime) -> list[DeviceSnapshot]:
-    """Devices heard from at least once but not since ``seen_before``."""
+    """Devices that said they went offline, or were heard from once but not since ``seen_before``."""
     cur = conn.cursor(row_factory=class_row(DeviceSnapshot))
     return cur.execute(
         """
-        SELECT d.id, d.kind, d.name, d.area_code, a.name_vi AS area_vi, d.last_seen
+        SELECT d.id, d.kind, d.name, d.area_code, a.name_vi AS area_vi, d.last_seen, d.status
         FROM device d LEFT JOIN area a ON a.code = d.area_code
-        WHERE d.last_seen IS NOT NULL AND d.last_seen < %s
+        WHERE d.status = 'offline' OR (d.last_seen IS NOT NULL AND d.last_seen < %s)
         ORDER BY d.id
         """,
         (seen_before,),

@@ -10,7 +10,7 @@ history backfills into empty time ranges.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 
 import psycopg
 
@@ -90,6 +90,8 @@ def _copy(conn: psycopg.Connection, table: str, rows: Iterable[tuple[int, dateti
         copy.set_types(_TYPES)
         write = copy.write_row
         for sid, ts, value in rows:
+            if ts.tzinfo is None:  # text COPY read naive times as UTC (the session zone); keep that
+                ts = ts.replace(tzinfo=timezone.utc)
             write((sid, ts, float(value)))
             count += 1
     return count
@@ -130,7 +132,12 @@ def copy_observations(conn: psycopg.Connection, rows: Iterable[tuple[int, dateti
     :func:`ioc.storage.rollups.refresh_rollups` and
     :func:`ioc.storage.rollups.refresh_latest` afterwards.
     """
-    return _copy(conn, "observation", rows)
+    count = 0
+    with conn.cursor().copy("COPY observation (series_id, ts, value) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
 
 
 def latest_values(conn: psycopg.Connection, series_ids: Sequence[int]) -> dict[int, tuple[datetime, float]]:

@@ -24,8 +24,7 @@ def catalog_columns(lang: str) -> list[dict]:
 
 def search_rows(text: str, lang: str) -> list[dict]:
     """Grid rows of the indicators matching ``text``, in the search's rank order."""
-    found = data.search(text.strip(), _LIMIT) if text.strip() else []
-    codes = tuple(row["code"] for row in found)
+    codes = tuple(data.search(text.strip(), _LIMIT)) if text.strip() else ()
     sectors = {s.code: pick(lang, s.name_vi, s.name_en) for s in data.sectors()}
     statuses = {item.code: item for item in data.indicators(codes)}
     rows = []

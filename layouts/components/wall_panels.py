@@ -13,7 +13,7 @@ from datetime import datetime
 
 from dash import html
 
-from ioc.formatting import format_change, format_date, format_number, format_time
+from ioc.formatting import format_change, format_date, format_datetime, format_number, format_time
 from ioc.i18n import pick, t
 from ioc.score766.notice import streak_text
 from ioc.score766.scorecard import Scorecard
@@ -42,6 +42,8 @@ def empty_panel(name: str, lang: str) -> html.Section:
 def _tile(item: IndicatorStatus, lang: str) -> html.Div:
     value = format_number(item.value, lang, decimals=item.decimals)
     change = format_change(item.change, lang, decimals=item.decimals) if item.change is not None else ""
+    if item.status == "stale":  # an old value is labelled as old, never shown as if current
+        change = t("wall.tile_stale", lang, when=format_datetime(item.ts, lang))
     return html.Div(
         [html.Div(pick(lang, item.name_vi, item.name_en), className="wall-tile-name"),
          html.Div([html.Span(value, className="wall-tile-value"), html.Span(item.unit, className="wall-tile-unit")]),

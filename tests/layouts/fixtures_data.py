@@ -15,6 +15,7 @@ from pathlib import Path
 
 from shapely.geometry import box, mapping, shape
 
+from ioc.catalog.models import fold_text
 from ioc.model import Reading, SeriesKey
 from ioc.storage.alerts import AlertDraft, open_or_update
 from ioc.storage.areas import AreaRecord, upsert_areas
@@ -143,9 +144,10 @@ def seed_catalog(db: Database) -> list[tuple]:
                              ("SNV", "Sở Nội vụ", "Department of Home Affairs", "Nội vụ")])
             cur.executemany(
                 "INSERT INTO indicator (code, name_vi, name_en, sector_code, department_code, unit, frequency,"
-                " agg_time, agg_area, direction, warning, critical, target, decimals, source, search_text)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'mean', %s, %s, %s, %s, %s, 'upload', lower(%s))",
-                [(*row, row[1]) for row in indicators],
+                " agg_time, agg_area, direction, warning, critical, target, decimals, source, search_text, levels)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'mean', %s, %s, %s, %s, %s, 'upload', %s,"
+                " '{province,district,commune}')",
+                [(*row, fold_text(row[0], row[1], row[2])) for row in indicators],
             )
     return indicators
 

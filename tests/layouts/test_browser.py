@@ -19,6 +19,11 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 # Console noise that is not ours: none expected; listed here if a browser version adds some.
 IGNORED: tuple[str, ...] = ()
+# True when every MapLibre map on the page has loaded its style and drawn (software WebGL is slow here).
+MAPS_IDLE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(gd => {
+    const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    return !sub || (sub.map && sub.map.loaded());
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +54,8 @@ class Page:
     def settle(self) -> None:
         """Let callbacks and the map finish drawing before the next action."""
         self.page.wait_for_load_state("networkidle")
-        self.page.wait_for_timeout(400)
+        self.page.wait_for_function(MAPS_IDLE, timeout=20000)
+        self.page.wait_for_timeout(300)
 
     def shot(self, name: str) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -173,7 +179,7 @@ def test_language_and_theme_toggles(page: Page) -> None:
     page.page.wait_for_selector(".kpi-tile")
     assert page.page.inner_text("#nav-overview") == "Tổng quan"
     page.page.click("#lang-en")
-    page.page.wait_for_function("document.getElementById('nav-overview').innerText === 'Overview'")
+    page.page.wait_for_function("(document.getElementById('nav-overview') || {}).innerText === 'Overview'")
     page.page.wait_for_selector(".kpi-tile")
     assert "77.84" in page.page.inner_text(".kpi-row")
     assert "Updated at" in page.page.inner_text("#freshness")
@@ -184,9 +190,23 @@ def test_language_and_theme_toggles(page: Page) -> None:
     page.page.wait_for_timeout(1500)
     page.shot("overview_light_en")
     page.page.click("#lang-vi")
-    page.page.wait_for_function("document.getElementById('nav-overview').innerText === 'Tổng quan'")
+    page.page.wait_for_function("(document.getElementById('nav-overview') || {}).innerText === 'Tổng quan'")
     page.page.click("#theme-toggle")
     page.page.wait_for_selector("#app-root.theme-dark")
+    page.assert_clean()
+
+
+def test_catalog_search_matches_with_or_without_diacritics(page: Page) -> None:
+    for query in ("ho so", "hồ sơ"):
+        page.open(f"/catalog?q={query}")
+        page.page.wait_for_selector(".ag-center-cols-container .ag-row")
+        text = page.page.inner_text(".ag-center-cols-container")
+        assert "Tỷ lệ hồ sơ giải quyết đúng hạn" in text and "Tỷ lệ hồ sơ nộp trực tuyến" in text
+        assert "Số vụ tai nạn" not in text
+    page.page.fill("#catalog-query", "khong khi")
+    page.page.wait_for_function("window.location.search.includes('q=khong')")
+    page.page.wait_for_function(
+        "document.querySelector('.ag-center-cols-container').innerText.includes('Chỉ số chất lượng không khí')")
     page.assert_clean()
 
 

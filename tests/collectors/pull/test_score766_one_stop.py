@@ -12,17 +12,21 @@ from collectors.pull.config import SourceConfig
 from collectors.pull.one_stop import COUNT_FIELDS, RATE_FIELDS
 from collectors.pull.score766 import SCORE_FIELDS
 from collectors.scheduler import PullScheduler
+from ioc.catalog import load_catalog
 from ioc.errors import DataFileError
 from tests.collectors.pull._support import seed_reference_data
 
 SCORE_MAP = load_field_mapping(MAPPINGS_DIR / "score766.csv", fields=SCORE_FIELDS)
 ONE_STOP_MAP = load_field_mapping(MAPPINGS_DIR / "one_stop.csv", fields=COUNT_FIELDS + RATE_FIELDS)
+SCORE_FAMILIES = load_field_mapping(MAPPINGS_DIR / "score766.csv", fields=SCORE_FIELDS, column="department_family")
+FAMILIES = load_field_mapping(MAPPINGS_DIR / "one_stop.csv", fields=COUNT_FIELDS + RATE_FIELDS, column="department_family")
 
 
 @pytest.fixture
 def mapped_db(empty_db):
     """The fixture catalog plus every indicator the shipped mappings name."""
-    codes = sorted(set(SCORE_MAP.values()) | set(ONE_STOP_MAP.values()))
+    members = {f"{family}.STTTT" for family in [*FAMILIES.values(), *SCORE_FAMILIES.values()]}
+    codes = sorted(set(SCORE_MAP.values()) | set(ONE_STOP_MAP.values()) | members)
     seed_reference_data(empty_db, [(c, c, c, "điểm", "weekly", "higher_better") for c in codes])
     return empty_db
 
@@ -53,15 +57,19 @@ def test_weekly_766_scores_are_stored_at_monday_of_the_week(mapped_db, http_serv
                     "satisfaction": 18}},
         {"area": "25942", "total": "81,65", "rank": 1, "week": "2026-W46"},
         {"area": "999", "total": 50},
+        {"department": "STTTT", "total": 80.1, "rank": 3},
+        {"department": "SXYZ", "total": 60},
     ]}
-    report = _run(mapped_db, "score766", http_server.answer("/766", (200, body)))
-    assert report.ok and report.rows == 9
-    assert report.rejected == ("unit 3 (999): unknown area '999'",)
+    report = _run(mapped_db, "score766", http_server.answer("/766", (200, body)), province_area="74")
+    assert report.ok and report.rows == 10
+    assert report.rejected == ("unit 3 (999): unknown area '999'", "unit 5 (SXYZ): unknown department 'SXYZ'")
     values = _values(mapped_db)
     monday = datetime(2026, 11, 9, tzinfo=LOCAL_TZ)
     assert values[(SCORE_MAP["total"], "724", None)] == (monday, 77.84)
     assert values[(SCORE_MAP["progress"], "724", None)][1] == 19.6
     assert values[(SCORE_MAP["total"], "25942", None)][1] == 81.65
+    # A department's score goes to its member of the per-department family, in the province.
+    assert values[(f"{SCORE_FAMILIES['total']}.STTTT", "74", None)] == (monday, 80.1)
 
 
 def test_766_body_without_units_fails_the_run(mapped_db, http_server):
@@ -87,6 +95,20 @@ def test_one_stop_counts_and_derived_rates(mapped_db, http_server):
     # A department's figures sit under the province with the department as metric; no rate when resolved = 0.
     assert values[(ONE_STOP_MAP["online_rate"], "74", "department:STTTT")][1] == 100.0
     assert (ONE_STOP_MAP["on_time_rate"], "74", "department:STTTT") not in values
+    # ... and also under the catalog's per-department indicator of the same family.
+    assert values[(f"{FAMILIES['received']}.STTTT", "74", None)] == (day, 40)
+    assert values[(f"{FAMILIES['online_rate']}.STTTT", "74", None)][1] == 100.0
+
+
+def test_shipped_mappings_name_real_catalog_indicators():
+    catalog = load_catalog()
+    missing = sorted(c for c in [*SCORE_MAP.values(), *ONE_STOP_MAP.values()] if c not in catalog.by_code)
+    assert missing == []
+    for family in FAMILIES.values():
+        members = [d.code for d in catalog.departments if f"{family}.{d.code}" in catalog.by_code]
+        assert members, f"no department member of {family} in the catalog"
+    assert catalog.indicator(SCORE_MAP["total"]).frequency == "weekly"
+    assert catalog.indicator(ONE_STOP_MAP["received"]).frequency == "daily"
 
 
 def test_one_stop_department_without_province_area_is_refused(mapped_db, http_server):

@@ -37,11 +37,12 @@ def _subset(*prefixes: str):
 
 def test_device_chunks_end_at_local_midnight_and_switch_to_fine_steps():
     chunks = device_chunks(UNTIL - timedelta(days=30), UNTIL, step_s=3600, recent_step_s=600, recent_days=2)
-    for grid, _ in chunks[:-1]:
-        assert (grid[-1] + 3600 + 7 * 3600) % 86400 in (0, 600 * 0) or grid[-1] + 3600 == chunks[chunks.index((grid, _)) + 1][0][0]
-    fine = [g for g, step in chunks if step == 600]
-    assert fine and (fine[0][0] + 7 * 3600) % 86400 == 0  # 10-min steps start at 00:00 Vietnam time
-    assert np.all(np.diff(np.concatenate([g for g, _ in chunks])) > 0)
+    for (_, _), (following, _) in zip(chunks, chunks[1:]):
+        assert (following[0] + 7 * 3600) % 86400 == 0  # every chunk after the first starts at 00:00 Vietnam time
+    steps = [step for _, step in chunks]
+    assert steps[-1] == 600 and steps[0] == 3600 and steps == sorted(steps, reverse=True)
+    everything = np.concatenate([g for g, _ in chunks])
+    assert np.all(np.diff(everything) > 0) and everything[-1] < UNTIL.timestamp()
 
 
 def test_a_few_days_fill_every_device_and_indicator_series(demo_db: Database):
@@ -87,7 +88,7 @@ def test_running_again_writes_nothing_and_a_backfill_after_live_data_fills_only_
     assert again.rows == 0 and again.skipped_series == again.series
     values = _rows(demo_db, "SELECT o.ts, o.value FROM observation o JOIN series s ON s.id = o.series_id"
                             " WHERE s.device_id = 'air-0001' AND s.metric = 'pm25' ORDER BY o.ts")
-    assert len(values) == 48 and values[-1] == (UNTIL - timedelta(minutes=30), 42.0)
+    assert len(values) == 48 + 1 and values[-1] == (UNTIL - timedelta(minutes=30), 42.0)  # the hours before, then it
     latest = _rows(demo_db, "SELECT l.value FROM latest_value l JOIN series s ON s.id = l.series_id"
                             " WHERE s.device_id = 'air-0001' AND s.metric = 'pm25'")
     assert latest == [(42.0,)]  # the live reading stays the latest
