@@ -149,7 +149,9 @@ class _Bench:
             "topics": [telemetry_topic(self.prefix, i) for i in ids],
             "per_message": per_message,
             "seconds": seconds,
-            "window": max(50, 30_000 // per_message),
+            # Unconsumed messages kept below half the collector's buffer: a blocked collector
+            # socket makes Mosquitto drop QoS 1 messages beyond max_queued_messages (1000).
+            "window": max(50, min(20_000, self.settings.writer_buffer_limit // (2 * per_message))),
             "rate": rate,
         }
         pub = ctx.Process(target=bench_procs.publisher, args=(pub_opts, consumed, done, results))

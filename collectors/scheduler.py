@@ -32,6 +32,7 @@ from collectors.pull.config import SourceConfig
 from ioc.errors import IocError
 from ioc.storage import sources as status
 from ioc.storage.db import Database
+from ioc.storage.dead_letters import DeadLetter, add_dead_letters
 from ioc.storage.events import write_events
 from ioc.storage.observations import write_readings
 
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["PullScheduler", "RunReport", "make_trigger", "scheduler_from_settings"]
 
 logger = logging.getLogger(__name__)
+
+_MAX_DEAD_LETTERS = 100  # per run: a wholly wrong feed must not flood the table
 
 
 def _utcnow() -> datetime:
@@ -230,7 +233,14 @@ class PullScheduler:
 
     def _record(self, report: RunReport) -> None:
         at = self.clock()
+        kind = self._sources[report.name][0].kind
         with self.db.connection() as conn:
+            if report.rejected:
+                # Refused items and files are listed with the MQTT dead letters, so nothing is lost silently.
+                add_dead_letters(conn, [
+                    DeadLetter(report.name, b"", reason, at, "file" if kind == "file_drop" else "http")
+                    for reason in report.rejected[:_MAX_DEAD_LETTERS]
+                ])
             if report.ok:
                 details = {"attempts": report.attempts, "rejected": len(report.rejected),
                            "rejected_sample": list(report.rejected[:5]), "batches": report.batches, **report.details}

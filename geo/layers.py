@@ -154,12 +154,13 @@ def zoom_bucket(zoom: float) -> float:
 class HexTable:
     """Address counts of every H3 cell of the territory at one resolution, with cell centres.
 
-    Built once per resolution and category filter (and cached by the caller), so a
+    Built once per resolution and category filter and kept in the shared cache, so a
     zoomed-out viewport only filters arrays instead of grouping every address again.
+    Cells are H3 integers in numpy arrays: the table pickles and loads in about a millisecond.
     """
 
     resolution: int
-    cells: tuple[str, ...]
+    cells: np.ndarray  # uint64 H3 indexes
     counts: np.ndarray
     lons: np.ndarray
     lats: np.ndarray
@@ -167,9 +168,10 @@ class HexTable:
     @classmethod
     def from_counts(cls, resolution: int, counts: Mapping[str, int]) -> "HexTable":
         """A table from a cell → count mapping."""
-        cells = tuple(counts)
+        cells = list(counts)
         centres = [h3.cell_to_latlng(c) for c in cells]
-        return cls(resolution, cells, np.array([counts[c] for c in cells], dtype=np.int64),
+        return cls(resolution, np.array([h3.str_to_int(c) for c in cells], dtype=np.uint64),
+                   np.array([counts[c] for c in cells], dtype=np.int64),
                    np.array([c[1] for c in centres], dtype=float), np.array([c[0] for c in centres], dtype=float))
 
     def within(self, bbox: BBox) -> dict[str, int]:
@@ -177,7 +179,7 @@ class HexTable:
         min_lon, min_lat, max_lon, max_lat = bbox
         keep = np.flatnonzero((self.lons >= min_lon) & (self.lons <= max_lon)
                               & (self.lats >= min_lat) & (self.lats <= max_lat))
-        return {self.cells[i]: int(self.counts[i]) for i in keep}
+        return {h3.int_to_str(int(self.cells[i])): int(self.counts[i]) for i in keep}
 
 
 def hex_counts(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ioc.cache import LONG, SHORT, cache
+from ioc.headline import headline_codes
 from ioc.storage import alerts, areas, catalog, kpis, timeseries
 from ioc.storage.db import get_database
 
@@ -53,9 +54,9 @@ class AreaOption:
 
 @cache.memoize(timeout=SHORT)
 def headline() -> list[kpis.IndicatorStatus]:
-    """The leaders' headline KPIs with status, change and progress."""
+    """The leaders' headline KPIs (the packaged list, else one per sector) with status and change."""
     with get_database().connection() as conn:
-        return kpis.headline_kpis(conn)
+        return kpis.headline_kpis(conn, codes=headline_codes()) or kpis.headline_kpis(conn)
 
 
 @cache.memoize(timeout=SHORT)

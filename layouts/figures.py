@@ -92,7 +92,11 @@ def sparkline_figure(points: Sequence[Point], *, status: str = "good", theme: st
     colour = STATUS_COLOURS.get(status, STATUS_COLOURS["stale"])
     layout = _base_layout(theme, margin={"l": 0, "r": 0, "t": 2, "b": 0}, showlegend=False)
     layout["xaxis"] = {"visible": False, "fixedrange": True}
-    layout["yaxis"] = {"visible": False, "fixedrange": True}
+    values = [p.value for p in points]
+    low, high = (min(values), max(values)) if values else (0.0, 1.0)
+    pad = (high - low) * 0.15 or abs(high) * 0.05 or 1.0
+    # The axis hugs the data so a change of a few percent is visible; the fill still reaches the bottom.
+    layout["yaxis"] = {"visible": False, "fixedrange": True, "range": [low - pad, high + pad]}
     trace = {"type": "scatter", "x": _local_times(points), "y": [p.value for p in points], "mode": "lines",
              "line": {"color": colour, "width": 2}, "fill": "tozeroy", "fillcolor": _rgba(colour, 0.15),
              "hoverinfo": "skip"}

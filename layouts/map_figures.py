@@ -73,7 +73,12 @@ def base_style(theme: str = "dark", tile_url: str | None = None) -> dict[str, An
     """The MapLibre style: a plain background offline, a raster tile layer or a style URL when configured."""
     background = {"id": "ioc-background", "type": "background", "paint": {"background-color": _palette(theme)["map_bg"]}}
     if not tile_url:
-        return {"version": 8, "sources": {}, "layers": [background]}
+        # plotly prunes an empty ``sources: {}`` from the figure after the first draw; the pruned style
+        # then differs from the first, plotly calls setStyle with it and MapLibre rejects it ("missing
+        # required property sources"), which stops every later update. One unused source prevents that.
+        anchor = {"type": "geojson", "data": {"type": "Feature", "properties": {"unused": True},
+                                              "geometry": {"type": "Point", "coordinates": [0.0, 0.0]}}}
+        return {"version": 8, "sources": {"ioc-anchor": anchor}, "layers": [background]}
     if "{z}" not in tile_url:
         return tile_url  # a MapLibre style URL (style.json)
     return {
@@ -166,11 +171,12 @@ def hex_trace(cells: Mapping[str, int], *, lang: str = "vi", theme: str = "dark"
 
 def points_trace(points: Sequence[AddressRecord], *, lang: str = "vi", visible: bool = True) -> dict[str, Any]:
     """Individual addresses coloured by category; customdata carries the code for clicks."""
+    labels = {category: t(f"mapview.category.{category}", lang) for category in {p.category for p in points}}
     return dict(
         type="scattermap",
         lon=[p.lon for p in points], lat=[p.lat for p in points], mode="markers",
         marker={"size": 7, "color": [CATEGORY_COLOURS.get(p.category, _OTHER_COLOUR) for p in points], "opacity": 0.9},
-        customdata=[[p.code, t(f"mapview.category.{p.category}", lang)] for p in points],
+        customdata=[[p.code, labels[p.category]] for p in points],
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
         name="points", visible=visible and bool(points),
     )

@@ -187,8 +187,9 @@ class FileDropSource:
             else:
                 readings, problems = validate_file(path, ctx, sheet=self.options.sheet)
             if problems:
-                self.refuse(path, problems)
-                rejected.append(f"{path.name}, {problems[0]}")
+                moved = self.refuse(path, problems)
+                more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+                rejected.append(f"{path.name}, {problems[0]}{more}; see rejected/{moved.name}.reason.txt")
                 continue
             batches.append(
                 PullBatch(tuple(readings), label=path.name, on_written=lambda _rows, p=path: self._accept(p))

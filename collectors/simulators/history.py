@@ -7,11 +7,13 @@ series, and are written with a bare COPY (:func:`ioc.storage.observations.copy_o
 in chunks, each chunk with its hourly and daily rollups in one transaction;
 latest values are merged at the end from the last two values written per series.
 
-Resolution (keeps a year within minutes on a small machine): devices hourly,
-the last ``recent_days`` every ``recent_step_s`` (10 min); hourly device-fed
-indicators (area aggregates of device readings) follow the device steps,
-realtime ones exist only over the recent days; scheduled indicators (daily
-device-fed means included) at their own frequency
+Resolution (keeps a year within minutes on a small machine, see the README
+for measured times): device readings every ``step_s`` (3 hours), hourly over
+the last ``hourly_days`` (30), every ``recent_step_s`` (10 minutes) over the
+last ``recent_days`` (2); hourly device-fed indicators (area aggregates of the
+readings) follow the device steps, realtime ones exist only over the recent
+days, daily ones are whole local days of readings; scheduled indicators at their
+own frequency
 (hourly, daily at 00:00, weekly on Monday 00:00, monthly on the 1st … Vietnam time).
 
 Camera incidents of the last ``incident_days`` go to the event table
@@ -83,17 +85,27 @@ def district_map(areas: Sequence) -> dict[str, str]:
     return out
 
 
-def device_chunks(since: datetime, until: datetime, *, step_s: int, recent_step_s: int, recent_days: float,
+def device_chunks(since: datetime, until: datetime, tiers: Sequence[tuple[float, int]],
                   chunk_days: int = 10) -> list[tuple[np.ndarray, int]]:
-    """Epoch-second grids for [since, until): ``step_s`` apart, ``recent_step_s`` over the last days.
+    """Epoch-second grids for [since, until), coarse to fine: ``tiers`` are (days back, step seconds).
 
-    Chunks end at local midnight (so a day's aggregates come from one chunk) and
-    the finer steps start at a local midnight too.
+    ``((365, 10800), (30, 3600), (2, 600))``: every 3 hours, hourly over the last
+    30 days, every 10 minutes over the last 2. Each finer tier starts at a local
+    midnight, and chunks end at local midnight, so a day's aggregates come from
+    one chunk.
     """
     start, end = since.timestamp(), until.timestamp()
-    recent = max(start, period_start("daily", end - recent_days * 86400)) if recent_days > 0 else end
+    window = (end - start) / 86400
+    ordered = sorted(tiers, key=lambda tier: -tier[0])
+
+    def bound(days: float) -> float:
+        if days >= window:
+            return start  # the tier covers the whole window: coarser ones get nothing
+        return max(start, period_start("daily", end - days * 86400)) if days > 0 else end
+
+    bounds = [start, *(bound(days) for days, _ in ordered[1:]), end]
     chunks: list[tuple[np.ndarray, int]] = []
-    for lo, hi, step in ((start, recent, step_s), (recent, end, recent_step_s)):
+    for (lo, hi), (_, step) in zip(zip(bounds, bounds[1:]), ordered):
         grid = np.arange(lo, hi, step, dtype=np.float64)
         if not len(grid):
             continue
@@ -203,6 +215,28 @@ def _estimate(grid: np.ndarray, keys: list[SeriesKey], ids: dict[SeriesKey, int]
     return total
 
 
+def _device_rows(chunks: list[tuple[np.ndarray, int]], keys: list[SeriesKey], ind: IndicatorSignals,
+                 ids: dict[SeriesKey, int], spans: _Spans, since: datetime, until: datetime, recent_step_s: int) -> int:
+    """Rows the device pass will write: readings and hourly aggregates per step, realtime recent, daily per day."""
+    grids = {
+        "step": np.concatenate([c[0] for c in chunks]),
+        "realtime": np.concatenate([c[0] for c in chunks if c[1] <= recent_step_s] or [np.empty(0)]),
+        "daily": period_starts("daily", since.timestamp(), until.timestamp()),
+    }
+    frequency = ind.device_series_frequencies()
+    groups: dict[str, list[SeriesKey]] = {}
+    for key in keys:
+        freq = frequency.get((key.indicator_code, key.area_code), "step") if key.indicator_code else "step"
+        groups.setdefault(freq if freq in grids else "step", []).append(key)
+    return sum(_estimate(grids[g], group, ids, spans) for g, group in groups.items())
+
+
+def _incidents(db: Database, fleet: Sequence, since: datetime, until: datetime, days: float) -> int:
+    cameras = [d for d in fleet if d.kind == "camera"]
+    with db.connection() as conn:
+        return write_events(conn, past_incidents(cameras, max(since, until - timedelta(days=days)), until))
+
+
 def backfill(
     db: Database,
     *,
@@ -210,7 +244,8 @@ def backfill(
     until: datetime | None = None,
     devices: bool = True,
     indicators: bool = True,
-    step_s: int = 3600,
+    step_s: int = 3 * 3600,
+    hourly_days: float = 30,
     recent_step_s: int = 600,
     recent_days: float = 2,
     profiles: Profiles | None = None,
@@ -238,20 +273,10 @@ def backfill(
     with db.connection() as conn:
         ids = resolve_series(conn, scheduled + device_keys)
         spans = observed_spans(conn, list(ids.values()), since=since, until=until)
-    chunks = device_chunks(since, until, step_s=step_s, recent_step_s=recent_step_s, recent_days=recent_days)
+    chunks = device_chunks(since, until, ((float("inf"), step_s), (hourly_days, 3600), (recent_days, recent_step_s)))
     total = ind.row_estimate(since, until) if indicators else 0
     if devices and chunks:
-        grids = {
-            "step": np.concatenate([c[0] for c in chunks]),
-            "realtime": np.concatenate([c[0] for c in chunks if c[1] <= recent_step_s] or [np.empty(0)]),
-            "daily": period_starts("daily", since.timestamp(), until.timestamp()),
-        }
-        frequency = ind.device_series_frequencies()
-        groups: dict[str, list[SeriesKey]] = {}
-        for key in device_keys:
-            freq = frequency.get((key.indicator_code, key.area_code), "step") if key.indicator_code else "step"
-            groups.setdefault(freq if freq in grids else "step", []).append(key)
-        total += sum(_estimate(grids[g], keys, ids, spans) for g, keys in groups.items())
+        total += _device_rows(chunks, device_keys, ind, ids, spans, since, until, recent_step_s)
     logger.info("backfill %s → %s: %d series (%d with data already), about %d rows",
                 since.isoformat(), until.isoformat(), len(ids), len(spans), total)
     tails: dict[int, tuple] = {}
@@ -261,11 +286,7 @@ def backfill(
             _indicator_pass(writer, ind, ids, spans, tails, since, until)
         if devices:
             _device_pass(writer, dev, ind, ids, spans, tails, chunks, recent_step_s, since.timestamp())
-    events = 0
-    if devices and incident_days > 0:
-        cameras = [d for d in fleet if d.kind == "camera"]
-        with db.connection() as conn:
-            events = write_events(conn, past_incidents(cameras, max(since, until - timedelta(days=incident_days)), until))
+    events = _incidents(db, fleet, since, until, incident_days) if devices and incident_days > 0 else 0
     with db.connection() as conn:
         merge_latest(conn, [(sid, *tail) for sid, tail in tails.items()])
         analyze_observations(conn)

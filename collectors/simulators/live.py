@@ -99,6 +99,7 @@ class SimulatorService:
         self._limits = self._metric_limits()
         self._rng = np.random.default_rng(self.options.seed)
         self._client: mqtt.Client | None = None
+        self._last: mqtt.MQTTMessageInfo | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._tick = 0
@@ -129,6 +130,11 @@ class SimulatorService:
             self._thread.join(timeout)
             self._thread = None
         if self._client is not None:
+            if self._last is not None and not self._last.is_published():
+                try:  # let the queued messages go out before saying goodbye
+                    self._last.wait_for_publish(timeout)
+                except (RuntimeError, ValueError):
+                    logger.warning("simulator stopped with messages not yet acknowledged by the broker")
             self._client.disconnect()
             self._client.loop_stop()
             self._client = None
@@ -263,4 +269,4 @@ class SimulatorService:
     def _publish(self, topic: str, body: bytes, *, retain: bool = False) -> None:
         if self._client is None:
             raise RuntimeError("simulator is not started: call start() first")
-        self._client.publish(topic, body, qos=const.QOS, retain=retain)
+        self._last = self._client.publish(topic, body, qos=const.QOS, retain=retain)

@@ -83,7 +83,8 @@ class AlertEngine:
         """Threshold, rate-of-change and staleness rules for indicator series (all, or the given ones)."""
         changes: list[AlertChange] = []
         with self._lock, self.db.connection() as conn:
-            snapshots = inputs.series_snapshots(conn, rate_codes=list(self.policy.rate_of_change), series_ids=series_ids)
+            snapshots = inputs.series_snapshots(conn, rate_codes=list(self.policy.rate_of_change),
+                                                series_ids=series_ids, max_depth=self.policy.max_area_depth)
             open_ = {(a.rule, a.series_id): a for a in open_alerts_by_rule(conn, ("threshold", "rate_of_change", "stale"))}
             seen: set[tuple[str, int]] = set()
             for snap in snapshots:

@@ -25,6 +25,11 @@ class AlertPolicy(BaseModel):
         default_factory=dict,
         description="indicator code → largest relative change between two consecutive values (0.5 = 50 %)",
     )
+    max_area_depth: int | None = Field(
+        1, ge=0,
+        description="indicator alerts only for areas this deep (0 = province, 1 = the level below it); "
+        "deeper units still show their status on the pages; empty = every level",
+    )
     stale_periods: float = Field(2, gt=0, description="no value for this many expected periods → stale")
     device_offline_minutes: float = Field(15, gt=0, description="a device unseen this long is offline")
     incident_kinds: tuple[str, ...] = Field(DEFAULT_INCIDENT_KINDS, description="event kinds that open an alert")

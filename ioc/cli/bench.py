@@ -83,3 +83,28 @@ def addresses(
     with open_database(settings, migrate=False) as db:
         result = run_address_bench(db.url, count=count)
     typer.echo(json.dumps(result, indent=2))
+
+
+@app.command("map")
+@friendly_errors
+def map_bench(
+    runs: int = typer.Option(30, min=1, help="runs of each zoom (small pans around its centre)"),
+    browser: bool = typer.Option(False, "--browser/--no-browser", help="also time the first map load in Chromium"),
+    as_json: bool = typer.Option(True, "--json/--no-json", help="print the figures as JSON"),
+) -> None:
+    """Payload bytes and server time of the map callbacks at province, district and street zoom."""
+    from geo.bench_map import first_load_seconds, run_map_bench
+
+    settings = cli_settings()
+    with open_database(settings):
+        from app import server
+
+        with server.app_context():
+            result = run_map_bench(runs=runs)
+        if browser:
+            result["first_load"] = first_load_seconds(server)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        for name, figures in result["scenarios"].items():
+            typer.echo(f"{name:9s} p95 {figures['p95_ms']} ms  {figures['bytes_max']} bytes  {figures['address_mode']}")

@@ -30,8 +30,15 @@ def register(app: typer.Typer) -> None:
     def collect(
         metrics_port: int = typer.Option(0, help="serve Prometheus /metrics on this port (0 = off)"),
         migrate: bool = typer.Option(True, help="apply pending migrations first"),
+        schedule: bool = typer.Option(True, "--schedule/--no-schedule",
+                                      help="also run the scheduler: pull sources, maintenance, alerts"),
     ) -> None:
-        """Run the MQTT collector until Ctrl-C (acknowledges each message after it is stored)."""
+        """Run the MQTT collector (and the scheduler) until Ctrl-C.
+
+        Each MQTT message is acknowledged only after it is stored. With several
+        collector processes, run the scheduler in one of them (``--no-schedule``
+        in the others) or in all: alerts are opened once either way.
+        """
         from ioc.cli._common import cli_settings, friendly_errors, open_database
 
         @friendly_errors
@@ -40,6 +47,16 @@ def register(app: typer.Typer) -> None:
 
             settings = cli_settings()
             with open_database(settings, migrate=migrate) as db:
-                run_forever(CollectorService(settings, db, metrics_port=metrics_port or None))
+                scheduler = None
+                if schedule:
+                    from collectors.scheduler import scheduler_from_settings
+
+                    scheduler = scheduler_from_settings(settings, db)
+                    scheduler.start()
+                try:
+                    run_forever(CollectorService(settings, db, metrics_port=metrics_port or None))
+                finally:
+                    if scheduler is not None:
+                        scheduler.shutdown()
 
         run()

@@ -34,9 +34,10 @@ def history_command(
     days: float = typer.Option(365, min=0.05, help="days of history before now"),
     devices: bool = typer.Option(True, "--devices/--no-devices", help="device readings and device-fed indicators"),
     indicators: bool = typer.Option(True, "--indicators/--no-indicators", help="scheduled indicators"),
-    step: int = typer.Option(3600, min=60, help="seconds between device readings (older than --recent-days)"),
-    recent_step: int = typer.Option(600, min=60, help="seconds between device readings over the last days"),
-    recent_days: float = typer.Option(2, min=0, help="days at the finer --recent-step"),
+    step: int = typer.Option(10800, min=60, help="seconds between device readings older than --hourly-days"),
+    hourly_days: float = typer.Option(30, min=0, help="days of hourly device readings before the recent ones"),
+    recent_step: int = typer.Option(600, min=60, help="seconds between device readings over --recent-days"),
+    recent_days: float = typer.Option(2, min=0, help="days at the finest --recent-step"),
 ) -> None:
     """Backfill history (COPY, in chunks); safe to run again: what is there is skipped."""
     from collectors.simulators.history import backfill
@@ -46,7 +47,7 @@ def history_command(
     with open_database(settings, migrate=True) as db:
         load_demo(db)
         result = backfill(db, days=days, devices=devices, indicators=indicators, step_s=step,
-                          recent_step_s=recent_step, recent_days=recent_days)
+                          hourly_days=hourly_days, recent_step_s=recent_step, recent_days=recent_days)
     typer.echo(
         f"{result.rows:,} rows written for {result.series:,} series "
         f"({result.skipped_series:,} already had data in the window), {result.events:,} camera incidents, "

@@ -81,9 +81,13 @@ class IncidentEvent:
 
 
 def series_snapshots(
-    conn: psycopg.Connection, *, rate_codes: Sequence[str] = (), series_ids: Sequence[int] | None = None
+    conn: psycopg.Connection, *, rate_codes: Sequence[str] = (), series_ids: Sequence[int] | None = None,
+    max_depth: int | None = None,
 ) -> list[SeriesSnapshot]:
-    """Indicator series worth evaluating: with a threshold, a rate-of-change limit, or stale."""
+    """Indicator series worth evaluating: with a threshold, a rate-of-change limit, or stale.
+
+    ``max_depth`` keeps only areas that deep in the hierarchy (0 = the province).
+    """
     cur = conn.cursor(row_factory=class_row(SeriesSnapshot))
     return cur.execute(
         """
@@ -97,9 +101,11 @@ def series_snapshots(
         LEFT JOIN area a ON a.code = s.area_code
         WHERE (i.warning IS NOT NULL OR i.critical IS NOT NULL OR i.code = ANY(%(rate)s) OR l.stale)
           AND (%(ids)s::bigint[] IS NULL OR s.id = ANY(%(ids)s))
+          AND (%(depth)s::int IS NULL OR a.depth IS NULL OR a.depth <= %(depth)s)
         ORDER BY s.id
         """,
-        {"rate": list(rate_codes), "ids": list(series_ids) if series_ids is not None else None},
+        {"rate": list(rate_codes), "ids": list(series_ids) if series_ids is not None else None,
+         "depth": max_depth},
     ).fetchall()
 
 

@@ -42,26 +42,48 @@ MAX_AGE = {
     "yearly": timedelta(days=400),
 }
 
+# The headline series is the one in a root area (the province) when there is one: an index
+# lookup per indicator. Only indicators without a root series fall back to the highest
+# level that reports (the gated second lateral runs for those rows alone).
 _STATUS_SQL = """
 SELECT i.code, i.name_vi, i.name_en, i.sector_code, i.department_code,
        d.name_vi AS department_vi, d.name_en AS department_en, d.short_name AS department_short,
        i.unit, i.frequency, i.direction, i.decimals, i.warning, i.critical, i.target,
-       hv.series_id, hv.area_code, hv.ts, hv.value, hv.prev_ts, hv.prev_value,
-       (SELECT count(*) FROM series s2 WHERE s2.indicator_code = i.code) AS area_count
+       coalesce(top.series_id, deep.series_id) AS series_id,
+       coalesce(top.area_code, deep.area_code) AS area_code,
+       coalesce(top.ts, deep.ts) AS ts,
+       coalesce(top.value, deep.value) AS value,
+       coalesce(top.prev_value, deep.prev_value) AS prev_value
 FROM indicator i
 JOIN department d ON d.code = i.department_code
 LEFT JOIN LATERAL (
-    SELECT s.id AS series_id, s.area_code, l.ts, l.value, l.prev_ts, l.prev_value
+    SELECT s.id AS series_id, s.area_code, l.ts, l.value, l.prev_value
+    FROM series s
+    JOIN latest_value l ON l.series_id = s.id
+    WHERE s.indicator_code = i.code AND s.device_id IS NULL
+      AND s.area_code IN (SELECT code FROM area WHERE parent_code IS NULL)
+    ORDER BY s.area_code
+    LIMIT 1
+) top ON true
+LEFT JOIN LATERAL (
+    SELECT s.id AS series_id, s.area_code, l.ts, l.value, l.prev_value
     FROM series s
     JOIN latest_value l ON l.series_id = s.id
     LEFT JOIN area a ON a.code = s.area_code
-    WHERE s.indicator_code = i.code AND s.device_id IS NULL
+    WHERE top.series_id IS NULL AND s.indicator_code = i.code AND s.device_id IS NULL
     ORDER BY coalesce(a.depth, -1), s.area_code
     LIMIT 1
-) hv ON true
+) deep ON true
 WHERE (%(sector)s::text IS NULL OR i.sector_code = %(sector)s)
   AND (%(codes)s::text[] IS NULL OR i.code = ANY(%(codes)s))
 ORDER BY i.sector_code, i.code
+"""
+
+# Indicators by how many areas report them (headline candidates: widely reported first).
+_AREA_COUNTS_SQL = """
+SELECT indicator_code, count(*) FROM series
+WHERE indicator_code IS NOT NULL AND device_id IS NULL
+GROUP BY 1
 """
 
 _SECTORS_SQL = "SELECT code, name_vi, name_en, pillar FROM sector ORDER BY sort_order, code"
@@ -88,7 +110,6 @@ class IndicatorStatus:
     target: float | None
     series_id: int | None
     area_code: str | None
-    area_count: int
     ts: datetime | None
     value: float | None
     prev_value: float | None
@@ -187,6 +208,9 @@ def indicator_statuses(
     """Every indicator (of a sector, or the given codes) with its headline value and status."""
     now = now or datetime.now(timezone.utc)
     with conn.cursor(row_factory=dict_row) as cur:
+        # The planner's cost estimate of the laterals triggers JIT, whose compile time (~1 s)
+        # dwarfs the query (~50 ms): switch it off for this transaction.
+        cur.execute("SET LOCAL jit = off")
         rows = cur.execute(
             _STATUS_SQL, {"sector": sector_code, "codes": list(codes) if codes is not None else None}
         ).fetchall()
@@ -222,20 +246,19 @@ def headline_kpis(
         return [by_code[code] for code in codes if code in by_code][:limit]
     with conn.cursor() as cur:
         order = {code: n for n, (code,) in enumerate(cur.execute("SELECT code FROM sector ORDER BY sort_order, code"))}
+        reach = dict(cur.execute(_AREA_COUNTS_SQL).fetchall())
     chosen: dict[str, IndicatorStatus] = {}
     for item in indicator_statuses(conn, now=now):
         if item.target is None or item.value is None:
             continue
         best = chosen.get(item.sector_code)
-        if best is None or item.area_count > best.area_count:
+        if best is None or reach.get(item.code, 0) > reach.get(best.code, 0):
             chosen[item.sector_code] = item
     ranked = sorted(chosen.values(), key=lambda item: order.get(item.sector_code, len(order)))
     return ranked[:limit]
 
 
 def data_freshness(conn: psycopg.Connection) -> datetime | None:
-    """When the most recent indicator value arrived (None on an empty database)."""
-    row = conn.execute(
-        "SELECT max(l.ts) FROM latest_value l JOIN series s ON s.id = l.series_id WHERE s.indicator_code IS NOT NULL"
-    ).fetchone()
+    """When the most recent value (indicator or device) arrived; None on an empty database."""
+    row = conn.execute("SELECT max(ts) FROM latest_value").fetchone()
     return row[0] if row else None

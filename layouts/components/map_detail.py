@@ -109,8 +109,8 @@ def address_detail(record: AddressRecord | None, lang: str) -> html.Div:
         html.Div([html.B(f"{t('mapview.address', lang)} {record.code}"),
                   html.Span(f" · {t(f'mapview.category.{record.category}', lang)}",
                             style={"color": colour, "fontWeight": 600})]),
-        html.Div(" · ".join(parts + [f"{format_number(record.lat, lang, decimals=6)}, "
-                                     f"{format_number(record.lon, lang, decimals=6)}"]), className="muted"),
+        html.Div(" · ".join(parts + [f"{format_number(record.lat, lang, decimals=6)}° N",
+                                     f"{format_number(record.lon, lang, decimals=6)}° E"]), className="muted"),
     ], "address")
 
 

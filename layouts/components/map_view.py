@@ -296,6 +296,7 @@ def click(click_data, _up, _home, area, level):  # noqa: ANN001, ANN201
     Output(map_id("view", MATCH), "data", allow_duplicate=True),
     Output(map_id("search-msg", MATCH), "children"),
     Output(map_id("detail", MATCH), "children", allow_duplicate=True),
+    Output(map_id("status", MATCH), "children", allow_duplicate=True),
     inputs=dict(_go=Input(map_id("search-go", MATCH), "n_clicks"), _enter=Input(map_id("search", MATCH), "n_submit"),
                 text=State(map_id("search", MATCH), "value"), **_MAP_STATES),
     prevent_initial_call=True,
@@ -305,12 +306,12 @@ def search(_go, _enter, text, layers, level, indicator, categories, area):  # no
     lang = current_lang()
     typed = (text or "").strip()
     if not typed:
-        return no_update, no_update, "", no_update
+        return no_update, no_update, "", no_update, no_update
     codes = mb.search_codes(typed)
     if not codes:
-        return no_update, no_update, t("mapview.search_none", lang, code=typed), no_update
+        return no_update, no_update, t("mapview.search_none", lang, code=typed), no_update, no_update
     if len(codes) > 1 and codes[0].upper() != typed.upper():
-        return no_update, no_update, t("mapview.search_many", lang, n=len(codes), code=typed), no_update
+        return no_update, no_update, t("mapview.search_many", lang, n=f"{len(codes)}+" if len(codes) >= 10 else len(codes), code=typed), no_update, no_update
     record = mb.find_address(codes[0])
     state = _state(layers, level, indicator, categories, area)
     view, state = mb.focus(state, record)
@@ -320,9 +321,12 @@ def search(_go, _enter, text, layers, level, indicator, categories, area):  # no
     patch["layout"]["map"]["zoom"] = view.zoom
     patch["layout"]["uirevision"] = rev
     patch["data"][mf.TRACES["found"]] = mf.found_trace(record)
-    for trace_index, trace in mb.address_patch(state, view, None)[0].items():
+    changes, layer = mb.address_patch(state, view, None)
+    for trace_index, trace in changes.items():
         patch["data"][trace_index] = trace
-    return patch, _store(view, rev), t("mapview.search_found", lang, code=record.code), address_detail(record, lang)
+    status = _status(lang, layer.mode, layer.total, layer.resolution, state.has("addresses"))
+    return (patch, _store(view, rev), t("mapview.search_found", lang, code=record.code),
+            address_detail(record, lang), status)
 
 
 @callback(

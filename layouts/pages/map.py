@@ -29,7 +29,7 @@ def layout(area: str | None = None, indicator: str | None = None, level: str | N
     return html.Div(
         [
             html.Div(map_view(_INDEX, lang=lang, area_code=area, indicator=indicator, level=level,
-                              height="calc(100vh - 290px)"),
+                              height="calc(100vh - 340px)"),
                      style={"flex": "3 1 900px", "minWidth": 0}),
             html.Div(
                 [
@@ -38,7 +38,7 @@ def layout(area: str | None = None, indicator: str | None = None, level: str | N
                                     style={"height": "300px"})),
                     panel(t("mapview.indicator", lang),
                           dcc.Graph(id=map_id("side-values", _INDEX), config={"displayModeBar": False},
-                                    style={"height": "calc(100vh - 520px)", "minHeight": "260px"})),
+                                    style={"height": "calc(100vh - 560px)", "minHeight": "240px"})),
                 ],
                 style={"flex": "1 1 340px", "display": "flex", "flexDirection": "column", "gap": "12px", "minWidth": 0},
             ),

@@ -171,3 +171,23 @@ def test_duplicate_message_is_stored_once(collector, publisher, ingest_db):
     assert status["persisted"] == 10 and status["duplicates"] == 20
     assert scalar(ingest_db, "SELECT count(*) FROM observation") == 10
     assert scalar(ingest_db, "SELECT n FROM rollup_daily") == 10  # rollups folded once
+
+
+def test_prometheus_metrics_and_dashboard_status(ingest_settings, ingest_db, publisher):
+    import urllib.request
+
+    from collectors.service import CollectorService
+    from ioc.embedded import free_port
+    from ioc.storage.sources import get_source
+
+    port = free_port()
+    with CollectorService(ingest_settings, ingest_db, metrics_port=port, status_every=0.1, session_expiry=30) as service:
+        topic = telemetry_topic(ingest_settings.mqtt_topic_prefix, "air-1")
+        publisher.send_all([(topic, {"metric": "pm25", "value": 7.0, "ts": now_iso(-1)}), (topic, b"oops")])
+        wait_for(lambda: service.status()["persisted"] == 1 and service.status()["dead_letters"] == 1)
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        with ingest_db.connection() as conn:
+            row = wait_for(lambda: (s := get_source(conn, service.name)) and s.details.get("persisted") == 1 and s)
+    assert f'ioc_ingest_readings_persisted_total{{collector="{ingest_settings.mqtt_client_id}"}} 1.0' in body
+    assert "ioc_ingest_messages_rejected_total" in body and "ioc_ingest_batch_readings_bucket" in body
+    assert row.kind == "mqtt" and row.details["rejected"] == 1

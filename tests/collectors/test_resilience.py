@@ -112,3 +112,21 @@ def test_postgres_restart_loses_nothing(private_postgres, ingest_settings, mqtt_
         assert status["dropped"] == 0 and status["dead_letters"] == 0
     finally:
         db.close()
+
+
+def test_memory_stays_bounded_when_the_writer_is_slower(ingest_db, ingest_settings, private_broker):
+    settings = ingest_settings.model_copy(
+        update={"mqtt_url": private_broker.url, "writer_buffer_limit": 60, "writer_batch_size": 20}
+    )
+    peak = [0]
+    with CollectorService(settings, ingest_db, session_expiry=60) as service:
+        stream = Stream(private_broker.url, settings.mqtt_topic_prefix, messages=400, per_message=10, rate=5000)
+        stream.start()
+        deadline = time.monotonic() + 20
+        while service.status()["persisted"] < 4000 and time.monotonic() < deadline:
+            peak[0] = max(peak[0], service.accumulator.size)
+            time.sleep(0.001)
+        stream.finish()
+        assert service.accumulator.blocked_seconds > 0, "the input must have been held back"
+    assert peak[0] <= 60
+    assert stored_per_series(ingest_db) == stream.expected

@@ -167,7 +167,8 @@ def test_real_district_file_imports_and_draws(empty_db: Database, geo_fixture_di
 
 def test_offline_style_needs_no_server_and_tile_url_adds_raster() -> None:
     offline = mf.base_style("dark")
-    assert offline["sources"] == {} and "glyphs" not in offline and "sprite" not in offline
+    assert "glyphs" not in offline and "sprite" not in offline
+    assert all(source["type"] == "geojson" for source in offline["sources"].values())  # nothing to download
     raster = mf.base_style("dark", "http://vmap.local/tiles/{z}/{x}/{y}.png")
     assert raster["sources"]["ioc-tiles"]["tiles"] == ["http://vmap.local/tiles/{z}/{x}/{y}.png"]
     assert mf.base_style("light", "http://vmap.local/style.json") == "http://vmap.local/style.json"

@@ -1,4 +1,4 @@
-"""Wall endurance: the JS heap of /wall stays flat over an accelerated run (IOC_WALL_BENCH_MINUTES, default 1)."""
+"""Wall endurance: the JS heap of /wall stays flat over an accelerated run (IOC_WALL_BENCH_MINUTES, default 0.5)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.layouts.ops_fixtures import ops_components, ops_data  # noqa: F401
 @pytest.mark.browser
 @pytest.mark.slow
 def test_wall_heap_stays_flat(dash_app, ops_data):  # noqa: F811
-    minutes = float(os.environ.get("IOC_WALL_BENCH_MINUTES", "1"))
+    minutes = float(os.environ.get("IOC_WALL_BENCH_MINUTES", "0.5"))
     base, server = serve_in_thread(dash_app.server)
     try:
         result = run_wall_bench(base, minutes=minutes, interval=2, sample_s=min(60.0, minutes * 30))

@@ -7,7 +7,9 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from ioc.catalog.models import Catalog, Department, Indicator, Sector
 from ioc.storage.areas import AreaRecord, upsert_areas
+from ioc.storage.catalog import upsert_catalog
 from ioc.storage.db import Database
 
 AREAS = [
@@ -24,21 +26,33 @@ INDICATORS = [
 ]
 
 
+def fixture_catalog(indicators: list[tuple[str, str, str, str, str, str]], **thresholds: tuple) -> Catalog:
+    """A one-sector catalog with two departments and the given indicators.
+
+    Each indicator is (code, name_vi, name_en, unit, frequency, direction); ``thresholds``
+    maps a code to (warning, critical).
+    """
+    return Catalog(
+        sectors=(Sector(code="CCHC", name_vi="Cải cách hành chính", name_en="Administrative reform"),),
+        departments=(Department(code="VPUBND", name_vi="Văn phòng UBND tỉnh", name_en="PPC Office"),
+                     Department(code="STTTT", name_vi="Sở Thông tin và Truyền thông", name_en="Dept of Information")),
+        units=(), levels=(), device_metrics=(),
+        indicators=tuple(
+            Indicator(code=code, name_vi=name_vi, name_en=name_en, sector_code="CCHC", department_code="VPUBND",
+                      unit=unit, frequency=frequency, agg_time="last", agg_area="mean", direction=direction,
+                      warning=thresholds.get(code, (None, None))[0], critical=thresholds.get(code, (None, None))[1],
+                      levels=("province", "district", "commune"), source="pull",
+                      decimals=0 if unit == "hồ sơ" else 1)
+            for code, name_vi, name_en, unit, frequency, direction in indicators
+        ),
+    )
+
+
 def seed_reference_data(db: Database, indicators: list[tuple[str, str, str, str, str, str]] = INDICATORS) -> None:
-    """A sector, a department, four areas and the given indicators (test fixture data)."""
+    """Four areas and a small catalog, through the storage API (test fixture data)."""
     with db.connection() as conn:
-        conn.execute("INSERT INTO sector (code, name_vi, name_en) VALUES ('CCHC', 'Cải cách hành chính', 'Admin reform')"
-                     " ON CONFLICT DO NOTHING")
-        conn.execute("INSERT INTO department (code, name_vi, name_en) VALUES ('VPUBND', 'Văn phòng UBND tỉnh', 'PPC Office'),"
-                     " ('STTTT', 'Sở Thông tin và Truyền thông', 'Dept of Information') ON CONFLICT DO NOTHING")
         upsert_areas(conn, AREAS)
-        for code, name_vi, name_en, unit, frequency, direction in indicators:
-            conn.execute(
-                "INSERT INTO indicator (code, name_vi, name_en, sector_code, department_code, unit, frequency,"
-                " agg_time, agg_area, direction, source) VALUES (%s, %s, %s, 'CCHC', 'VPUBND', %s, %s, 'last', 'mean', %s, 'pull')"
-                " ON CONFLICT DO NOTHING",
-                (code, name_vi, name_en, unit, frequency, direction),
-            )
+        upsert_catalog(conn, fixture_catalog(indicators))
 
 
 def count_observations(db: Database) -> int:

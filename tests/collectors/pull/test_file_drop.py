@@ -13,6 +13,7 @@ import pytest
 from collectors.pull.base import LOCAL_TZ
 from collectors.pull.config import SourceConfig
 from collectors.scheduler import PullScheduler
+from ioc.storage.dead_letters import list_dead_letters
 from ioc.storage.sources import get_source
 from tests.collectors.pull._support import count_observations
 
@@ -92,6 +93,9 @@ def test_bad_csv_is_refused_whole_with_row_column_and_reason(pull_db, tmp_path):
     assert "bad.csv, row 5, column indicator_code: unknown indicator 'NOPE'" in reason
     assert "bad.csv, row 5, column ts: '31/02/2026' is not a valid date" in reason
     assert "Nothing of this file was written" in reason
+    with pull_db.connection() as conn:
+        [letter] = list_dead_letters(conn, source="file")
+    assert letter.topic == "drop" and letter.reason.startswith("bad.csv, row 3, column value")
 
 
 def test_bad_xlsx_is_refused_and_good_file_beside_it_is_taken(pull_db, tmp_path):

@@ -6,6 +6,7 @@ import time
 
 from collectors.pull.config import SourceConfig
 from collectors.scheduler import PullScheduler
+from ioc.storage.dead_letters import list_dead_letters
 from ioc.storage.sources import get_source
 
 from tests.collectors.pull._support import count_observations
@@ -55,7 +56,9 @@ def test_readings_object_shape_and_refused_items(pull_db, http_server):
     assert len(report.rejected) == 2 and "unknown indicator 'NOPE'" in report.rejected[0]
     with pull_db.connection() as conn:
         status = get_source(conn, "so-tnmt")
+        letters = list_dead_letters(conn, source="http")
     assert status.details["rejected"] == 2
+    assert sorted(d.reason for d in letters) == sorted(report.rejected) and letters[0].topic == "so-tnmt"
 
 
 def test_http_500_then_retry_succeeds(pull_db, http_server):

@@ -28,7 +28,7 @@ def test_fast_source_keeps_running_while_a_slow_one_works(pull_db, http_server):
     try:
         time.sleep(1.6)
         fast_status, slow_status = _status(pull_db, "fast"), _status(pull_db, "slow")
-        assert fast_status.runs >= 4 and fast_status.status in ("ok", "running")
+        assert fast_status.runs >= 3 and fast_status.status in ("ok", "running")
         assert slow_status.runs == 0 and slow_status.status == "running"
         assert http_server.hits["/slow"] == 1  # one instance at a time, missed runs coalesced
     finally:

@@ -191,3 +191,16 @@ def test_list_open_alerts_filters_by_sector_and_orders_by_severity(alert_db):
     with alert_db.connection() as conn:
         assert [a.severity for a in list_open_alerts(conn)] == ["critical", "warning"]
         assert len(list_open_alerts(conn, "CCHC")) == 2 and list_open_alerts(conn, "GTVT") == []
+
+
+def test_indicator_alerts_stop_at_the_configured_area_depth(alert_db):
+    from ioc.storage.areas import AreaRecord, upsert_areas
+
+    with alert_db.connection() as conn:
+        upsert_areas(conn, [AreaRecord("25942", "Tân Bình", "commune", parent_code="724", depth=2)])
+    put(alert_db, "TEST.ON_TIME_RATE", T0, 70.0, area="25942")  # a commune: deeper than the default
+    put(alert_db, "TEST.ON_TIME_RATE", T0, 84.2, area="724")  # its district
+    opened = AlertEngine(alert_db, clock=Clock()).evaluate_series()
+    assert [c.alert.area_code for c in opened] == ["724"]
+    everywhere = AlertEngine(alert_db, clock=Clock(), policy=AlertPolicy(max_area_depth=None)).evaluate_series()
+    assert [(c.change, c.alert.area_code) for c in everywhere] == [("opened", "25942")]

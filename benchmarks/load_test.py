@@ -1,0 +1,237 @@
+"""Load test: 50 dashboard users browsing while ingest runs at 5,000 messages/s; prints JSON.
+
+Starts, on the configured PostgreSQL / MQTT broker / Redis:
+``gunicorn -w N app:server`` (Redis shared cache), ``ioc collect`` (one or
+several on a ``$share`` subscription), a QoS 1 publisher at the target rate
+(``collectors.bench_procs.publisher``, its own process) and locust headless
+with ``benchmarks/locustfile.py``. Reports p50/p95/p99 per page (the whole page
+view: page GET, router callback, every callback the page fires) and per
+request, and the ingest rate held during the load (readings stored per second
+in the window) with the backlog at the end. The benchmark devices, user and
+cache keys are removed afterwards. Usage: ``benchmarks/load_test.sh --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from tempfile import mkdtemp
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"load test: {what} not ready after {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+def _http_ok(url: str) -> bool:
+    import requests
+
+    try:
+        return requests.get(url, timeout=5, allow_redirects=False).status_code < 500
+    except requests.RequestException:
+        return False
+
+
+def _stats(csv_path: Path) -> dict:
+    """Per-page (type PAGE) and per-request figures from locust's ``_stats.csv``."""
+    pages, requests_ = {}, {}
+    with csv_path.open(newline="") as f:
+        for row in csv.DictReader(f):
+            if row["Name"] == "Aggregated":
+                continue
+            figures = {
+                "count": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "p50_ms": float(row["50%"] or 0),
+                "p95_ms": float(row["95%"] or 0),
+                "p99_ms": float(row["99%"] or 0),
+                "max_ms": round(float(row["Max Response Time"] or 0)),
+                "per_s": round(float(row["Requests/s"] or 0), 2),
+            }
+            (pages if row["Type"] == "PAGE" else requests_)[f"{row['Type']} {row['Name']}" if row["Type"] != "PAGE" else row["Name"]] = figures
+    return {"pages": pages, "requests": dict(sorted(requests_.items(), key=lambda kv: -kv[1]["p95_ms"]))}
+
+
+def _setup(db, run: str, devices: int) -> tuple[list[str], str, list[str]]:
+    from ioc.auth.accounts import create_user
+    from ioc.storage.kpis import indicator_statuses
+    from ioc.storage.devices import Device, upsert_devices
+
+    ids = [f"load-{run}-{i}" for i in range(devices)]
+    with db.connection() as conn:
+        upsert_devices(conn, [Device(i, "air", f"Tải thử {i}") for i in ids])
+        codes = [item.code for item in indicator_statuses(conn) if item.value is not None][:40]
+    password = f"Load-{uuid.uuid4().hex}"
+    create_user(db, f"load-{run}", password, role="admin", actor="load-test")
+    return ids, password, codes
+
+
+def _cleanup(db, run: str, ids: list[str], redis_url: str | None) -> None:
+    from ioc.storage import users
+    from ioc.storage.ingest import purge_devices
+
+    with db.connection() as conn:
+        purge_devices(conn, ids)
+        users.set_disabled(conn, f"load-{run}", True)  # kept (audit trail), never usable again
+    if redis_url:
+        import redis
+
+        store = redis.Redis.from_url(redis_url)
+        for key in store.scan_iter("ioc-dash:*"):
+            store.delete(key)
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Start everything, run locust, measure, stop everything; return the figures."""
+    from collectors import bench_procs
+    from collectors.mqtt.const import telemetry_topic
+    from ioc.storage.db import Database
+    from ioc.storage.ingest import count_device_readings
+
+    run_id = uuid.uuid4().hex[:6]
+    work = Path(mkdtemp(prefix="ioc-load-"))
+    db = Database(args.database_url, max_size=2).open()
+    ids, password, codes = _setup(db, run_id, args.devices)
+    prefix = f"ioc-load-{run_id}/ioc/v1"
+    env = {**os.environ, "IOC_DATABASE_URL": args.database_url, "IOC_MQTT_URL": args.mqtt_url,
+           "IOC_MQTT_TOPIC_PREFIX": prefix, "IOC_DATA_DIR": str(work / "data"), "IOC_SECRET_KEY": uuid.uuid4().hex,
+           "IOC_LOG_LEVEL": "WARNING"}
+    if args.redis_url:
+        env["IOC_REDIS_URL"] = args.redis_url
+    else:
+        env.pop("IOC_REDIS_URL", None)
+    port = _free_port()
+    procs: list[subprocess.Popen] = []
+    publisher = None
+    try:
+        procs.append(subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--timeout", "120", "app:server"],
+            cwd=REPO, env=env, stdout=(work / "gunicorn.log").open("wb"), stderr=subprocess.STDOUT))
+        for k in range(args.collectors):
+            cenv = {**env, "IOC_MQTT_CLIENT_ID": f"ioc-load-{run_id}-{k}", "IOC_LOG_LEVEL": "INFO"}
+            if args.collectors > 1:
+                cenv["IOC_MQTT_SHARED_GROUP"] = f"load-{run_id}"
+            procs.append(subprocess.Popen([str(BIN / "ioc"), "collect", "--no-migrate"], env=cenv,
+                                          stdout=(work / f"collector-{k}.log").open("wb"), stderr=subprocess.STDOUT))
+        host = f"http://127.0.0.1:{port}"
+        _wait(lambda: _http_ok(host + "/_dash-layout"), 90, "gunicorn")
+        _wait(lambda: all(b"connected to" in (work / f"collector-{k}.log").read_bytes()
+                          for k in range(args.collectors)), 60, "collectors")
+
+        ctx = multiprocessing.get_context("spawn")
+        done, results = ctx.Event(), ctx.Queue()
+        publish_seconds = args.seconds + args.warmup
+        publisher = ctx.Process(target=bench_procs.publisher, args=({
+            "mqtt_url": args.mqtt_url, "topics": [telemetry_topic(prefix, i) for i in ids], "per_message": 1,
+            "seconds": publish_seconds, "window": 0, "rate": args.rate}, None, done, results))
+        publisher.start()
+        time.sleep(args.warmup)
+
+        with db.connection() as conn:
+            stored_start, _ = count_device_readings(conn, ids)
+        t_start = time.time()
+        locust_env = {**env, "IOC_LOAD_USER": f"load-{run_id}", "IOC_LOAD_PASSWORD": password,
+                      "IOC_LOAD_INDICATORS": ",".join(codes)}
+        locust = subprocess.run(
+            [str(BIN / "locust"), "-f", str(REPO / "benchmarks" / "locustfile.py"), "--headless",
+             "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.seconds}s", "--host", host,
+             "--csv", str(work / "locust"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
+            env=locust_env, cwd=REPO, capture_output=True, text=True)
+        t_end = time.time()
+        with db.connection() as conn:
+            stored_end, _ = count_device_readings(conn, ids)
+        published = results.get(timeout=publish_seconds + 120)
+        publisher.join(30)
+        drain_start = time.time()
+        stored_final = stored_end
+        while time.time() - drain_start < 120:
+            with db.connection() as conn:
+                stored_final, _ = count_device_readings(conn, ids)
+            if stored_final >= published["published"]:
+                break
+            time.sleep(1.0)
+        window = t_end - t_start
+        pub_seconds = published["end"] - published["start"]
+        result = {
+            "users": args.users, "seconds": args.seconds, "gunicorn_workers": args.workers,
+            "collectors": args.collectors, "cache": "redis" if args.redis_url else "filesystem",
+            **_stats(work / "locust_stats.csv"),
+            "ingest": {
+                "target_msgs_per_s": args.rate,
+                "published": published["published"],
+                "published_per_s": round(published["published"] / max(pub_seconds, 1e-9)),
+                "stored_during_load_per_s": round((stored_end - stored_start) / max(window, 1e-9)),
+                "backlog_at_load_end": published["published"] - stored_end
+                if published["end"] <= t_end else None,
+                "stored_total": stored_final,
+                "lost": published["published"] - stored_final,
+                "drain_seconds_after_publish": round(max(0.0, time.time() - drain_start), 1)
+                if stored_final >= published["published"] else None,
+            },
+            "locust_exit_code": locust.returncode,
+            "machine": {"cpus": os.cpu_count(), "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
+            "logs": str(work),
+        }
+        if locust.returncode not in (0, 1):
+            result["locust_stderr"] = locust.stderr[-2000:]
+        return result
+    finally:
+        if publisher is not None and publisher.is_alive():
+            publisher.terminate()
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        _cleanup(db, run_id, ids, args.redis_url)
+        db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("IOC_DATABASE_URL"),
+                        help="a database holding the catalog, areas and history (default IOC_DATABASE_URL)")
+    parser.add_argument("--mqtt-url", default=os.environ.get("IOC_MQTT_URL", "mqtt://127.0.0.1:1883"))
+    parser.add_argument("--redis-url", default=os.environ.get("IOC_REDIS_URL"),
+                        help="Redis for the shared cache (a database of its own: the keys are removed at the end)")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spawn-rate", type=float, default=10.0)
+    parser.add_argument("--seconds", type=int, default=60, help="duration of the measured load")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of ingest before the users start")
+    parser.add_argument("--rate", type=float, default=5000.0, help="MQTT messages per second (one reading each)")
+    parser.add_argument("--devices", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--collectors", type=int, default=1)
+    args = parser.parse_args()
+    if not args.database_url:
+        parser.error("give --database-url or IOC_DATABASE_URL (a database with the demo data, see docs/load-test.md)")
+    print(json.dumps(run(args), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
