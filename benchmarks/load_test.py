@@ -127,7 +127,8 @@ def run(args: argparse.Namespace) -> dict:
     publisher = None
     try:
         procs.append(subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--timeout", "120", "app:server"],
+            [str(BIN / "gunicorn"), "-w", str(args.workers), "--threads", str(args.threads), "-b", f"127.0.0.1:{port}",
+             "--timeout", "120", "app:server"],
             cwd=REPO, env=env, stdout=(work / "gunicorn.log").open("wb"), stderr=subprocess.STDOUT))
         for k in range(args.collectors):
             cenv = {**env, "IOC_MQTT_CLIENT_ID": f"ioc-load-{run_id}-{k}", "IOC_LOG_LEVEL": "INFO"}
@@ -143,10 +144,14 @@ def run(args: argparse.Namespace) -> dict:
         ctx = multiprocessing.get_context("spawn")
         done, results = ctx.Event(), ctx.Queue()
         publish_seconds = args.seconds + args.warmup
-        publisher = ctx.Process(target=bench_procs.publisher, args=({
-            "mqtt_url": args.mqtt_url, "topics": [telemetry_topic(prefix, i) for i in ids], "per_message": 1,
-            "seconds": publish_seconds, "window": 0, "rate": args.rate}, None, done, results))
-        publisher.start()
+        load_at_start = round(os.getloadavg()[0], 2)
+        if args.rate > 0:
+            publisher = ctx.Process(target=bench_procs.publisher, args=({
+                "mqtt_url": args.mqtt_url, "topics": [telemetry_topic(prefix, i) for i in ids], "per_message": 1,
+                "seconds": publish_seconds, "window": 0, "rate": args.rate}, None, done, results))
+            publisher.start()
+        else:  # dashboard only
+            results.put({"published": 0, "start": time.time(), "end": time.time()})
         time.sleep(args.warmup)
 
         with db.connection() as conn:
@@ -163,7 +168,8 @@ def run(args: argparse.Namespace) -> dict:
         with db.connection() as conn:
             stored_end, _ = count_device_readings(conn, ids)
         published = results.get(timeout=publish_seconds + 120)
-        publisher.join(30)
+        if publisher is not None:
+            publisher.join(30)
         drain_start = time.time()
         stored_final = stored_end
         while time.time() - drain_start < 120:
@@ -176,6 +182,7 @@ def run(args: argparse.Namespace) -> dict:
         pub_seconds = published["end"] - published["start"]
         result = {
             "users": args.users, "seconds": args.seconds, "gunicorn_workers": args.workers,
+            "gunicorn_threads": args.threads,
             "collectors": args.collectors, "cache": "redis" if args.redis_url else "filesystem",
             **_stats(work / "locust_stats.csv"),
             "ingest": {
@@ -191,7 +198,8 @@ def run(args: argparse.Namespace) -> dict:
                 if stored_final >= published["published"] else None,
             },
             "locust_exit_code": locust.returncode,
-            "machine": {"cpus": os.cpu_count(), "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
+            "machine": {"cpus": os.cpu_count(), "load_avg_1m_at_start": load_at_start,
+                        "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
             "logs": str(work),
         }
         if locust.returncode not in (0, 1):
@@ -223,9 +231,11 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=10.0)
     parser.add_argument("--seconds", type=int, default=60, help="duration of the measured load")
     parser.add_argument("--warmup", type=int, default=10, help="seconds of ingest before the users start")
-    parser.add_argument("--rate", type=float, default=5000.0, help="MQTT messages per second (one reading each)")
+    parser.add_argument("--rate", type=float, default=5000.0,
+                        help="MQTT messages per second (one reading each); 0 = no ingest, dashboard only")
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread workers)")
     parser.add_argument("--collectors", type=int, default=1)
     args = parser.parse_args()
     if not args.database_url:

@@ -2,7 +2,8 @@
 
 A page view is what the Dash renderer does for it: GET the page, run the page
 router callback (which returns the page layout), then every callback the
-layout triggers on load, then the callbacks chained from their outputs. Each
+layout triggers on load (sent together, up to 6 at once like a browser), then
+the callbacks chained from their outputs. Each
 request is reported under its own name (``cb overview-map.figure``) and the
 whole view once more as request type ``PAGE`` (name ``overview``,
 ``indicator``, ``map``): those are the per-page figures of docs/load-test.md.
@@ -22,9 +23,11 @@ import re
 import time
 from typing import Any
 
+from gevent.pool import Pool
 from locust import HttpUser, between, events, task
 
 PAGES = {"overview": "/", "map": "/ban-do"}
+PARALLEL = 6  # a browser's connections per host (HTTP/1.1): the renderer sends a round's callbacks at once
 INDICATORS = [c for c in os.environ.get("IOC_LOAD_INDICATORS", "").split(",") if c]
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 
@@ -191,8 +194,9 @@ class DashboardUser(HttpUser):
                 if not calls:
                     break
                 changed = set()
-                for name, body in calls:
-                    for cid, props in self._callback(name, body).items():
+                replies = Pool(PARALLEL).map(lambda call: self._callback(*call), calls)
+                for reply in replies:
+                    for cid, props in reply.items():
                         components.setdefault(cid, {}).update(props)
                         changed |= {f"{cid}.{p}" for p in props}
         except Exception as exc:  # reported as a failed page view, the user goes on

@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 TARGET_BROKER_RATIO = 0.75
 TARGET_COPY_RATIO = 0.70
 TARGET_P99 = 2.0
+# Messages published but not yet read by the consumer: well under Mosquitto's default
+# max_queued_messages (1000), beyond which it drops QoS 1 messages of a slow consumer.
+WINDOW = 500
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -75,12 +78,12 @@ class _Bench:
         sub.start()
         ready.wait(30)
         pub_opts = {"mqtt_url": self.settings.mqtt_url, "topics": topics, "per_message": 1,
-                    "seconds": self.seconds, "window": 20_000}
+                    "seconds": self.seconds, "window": WINDOW}
         pub = ctx.Process(target=bench_procs.publisher, args=(pub_opts, consumed, done, results))
         pub.start()
         published = results.get(timeout=self.seconds + 120)
         deadline = time.time() + 30
-        while consumed.value < published["published"] - 255 and time.time() < deadline:
+        while consumed.value < published["published"] - 31 and time.time() < deadline:
             time.sleep(0.05)
         time.sleep(0.3)
         stop.set()
@@ -125,7 +128,7 @@ class _Bench:
         self._register(ids)
         ctx = self.ctx
         ready_events, stop, done, results = [], ctx.Event(), ctx.Event(), ctx.Queue()
-        consumed = ctx.Value("q", 0)
+        received, acked = ctx.Value("q", 0), ctx.Value("q", 0)
         procs = []
         for k in range(self.collectors):
             ready = ctx.Event()
@@ -138,7 +141,7 @@ class _Bench:
                 },
                 "latency": rate is not None,
             }
-            proc = ctx.Process(target=bench_procs.collector, args=(opts, ready, consumed, stop, results))
+            proc = ctx.Process(target=bench_procs.collector, args=(opts, ready, (received, acked), stop, results))
             proc.start()
             procs.append(proc)
             ready_events.append(ready)
@@ -149,16 +152,14 @@ class _Bench:
             "topics": [telemetry_topic(self.prefix, i) for i in ids],
             "per_message": per_message,
             "seconds": seconds,
-            # Unconsumed messages kept below half the collector's buffer: a blocked collector
-            # socket makes Mosquitto drop QoS 1 messages beyond max_queued_messages (1000).
-            "window": max(50, min(20_000, self.settings.writer_buffer_limit // (2 * per_message))),
+            "window": WINDOW,
             "rate": rate,
         }
-        pub = ctx.Process(target=bench_procs.publisher, args=(pub_opts, consumed, done, results))
+        pub = ctx.Process(target=bench_procs.publisher, args=(pub_opts, received, done, results))
         pub.start()
         published = results.get(timeout=seconds + 300)
         deadline = time.time() + 120
-        while consumed.value < published["published"] and time.time() < deadline:
+        while acked.value < published["published"] and time.time() < deadline:
             time.sleep(0.05)
         stop.set()
         reports = [results.get(timeout=90) for _ in procs]

@@ -61,9 +61,10 @@ def reading_payload(clock: _Clock, device: int, per_message: int, value: float) 
 def publisher(opts: dict[str, Any], consumed: Any, done: Any, results: Any) -> None:
     """Publish for ``seconds`` as fast as allowed (or at ``rate`` msg/s), QoS 1, then report counts.
 
-    ``consumed`` (a shared counter of messages the consumer has taken, or None)
-    keeps at most ``window`` messages between publisher and consumer, so the
-    broker's per-client queue never overflows (a full queue drops messages).
+    ``consumed`` (a shared counter of messages the consumer has read, or None)
+    keeps at most ``window`` messages between publisher and consumer: Mosquitto
+    drops QoS 1 messages for a client with more than ``max_queued_messages``
+    (default 1000) packets waiting, so a slower consumer must slow the publisher.
     """
     client = _client(opts["mqtt_url"], "bench-pub")
     client.loop_start()
@@ -87,6 +88,8 @@ def publisher(opts: dict[str, Any], consumed: Any, done: Any, results: Any) -> N
         device = published % devices
         info = client.publish(topics[device], reading_payload(clock, device, per_message, float(published % 997)), qos=1)
         published += 1
+        if published % 64 == 0:
+            time.sleep(0)  # let paho's network thread send: queued messages would add latency
         if published % 1000 == 0:
             infos.append(info)  # waiting on every 1000th bounds paho's own buffer
             while len(infos) > 2 and not infos[-3].is_published():
@@ -109,7 +112,7 @@ def counting_subscriber(opts: dict[str, Any], ready: Any, consumed: Any, stop: A
             state["first"] = now
         state["n"] += 1
         state["last"] = now
-        if state["n"] % 256 == 0:
+        if state["n"] % 32 == 0:
             consumed.value = state["n"]
 
     client = _client(opts["mqtt_url"], "bench-sub")
@@ -124,12 +127,18 @@ def counting_subscriber(opts: dict[str, Any], ready: Any, consumed: Any, stop: A
     results.put({"role": "subscriber", "received": state["n"], "first": state["first"], "last": state["last"]})
 
 
-def collector(opts: dict[str, Any], ready: Any, consumed: Any, stop: Any, results: Any) -> None:
-    """A real CollectorService; reports acknowledged counts and publish-to-commit latencies."""
+def collector(opts: dict[str, Any], ready: Any, counters: Any, stop: Any, results: Any) -> None:
+    """A real CollectorService; shares its received and acknowledged counts, reports latencies.
+
+    ``counters`` is ``(received, acked)``, shared by every collector of the run.
+    """
+    import threading
+
     from collectors.service import CollectorService
     from ioc.config import load_settings
     from ioc.storage.db import Database
 
+    received, acked = counters
     settings = load_settings(**opts["settings"])
     latencies: list[float] = []
     with Database(settings.database_url, max_size=4) as db:
@@ -142,13 +151,24 @@ def collector(opts: dict[str, Any], ready: Any, consumed: Any, stop: Any, result
             now = time.time()
             state["acked"] += len(batch)
             state["last_commit"] = now
-            with consumed.get_lock():  # several collectors may share the counter
-                consumed.value += len(batch)
+            with acked.get_lock():  # several collectors may share the counter
+                acked.value += len(batch)
             if opts.get("latency"):
                 latencies.extend(now - ts.timestamp() for d in batch for _, ts, _ in d.rows)
 
+        def feed_received() -> None:
+            last = 0
+            while not stop.is_set():
+                now = service.input.received
+                if now != last:
+                    with received.get_lock():
+                        received.value += now - last
+                    last = now
+                time.sleep(0.001)
+
         service.writer.on_commit = on_commit
         service.start()
+        threading.Thread(target=feed_received, daemon=True).start()
         ready.set()
         stop.wait()
         service.stop(timeout=30)

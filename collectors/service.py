@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -79,8 +80,14 @@ class CollectorService:
         return self.metrics.registry
 
     def start(self, *, wait: float = 10.0) -> "CollectorService":
-        """Load the registries, start the writer, connect to the broker."""
-        self.registry.refresh()
+        """Load the registries, start the writer, connect to the broker.
+
+        Without the device registry every message would look like one from an unknown
+        device, so this waits (retrying every 2 s) until the database answers.
+        """
+        while not self.registry.refresh():
+            logger.warning("collector %s waits for the database before subscribing", self.name)
+            time.sleep(2.0)
         self._stop.clear()
         self.accumulator.reopen()
         self.writer.connect()

@@ -68,6 +68,15 @@ class WriterStats:
     recent_lags: deque = field(default_factory=lambda: deque(maxlen=200))
 
 
+def _with_ids(rows, ids: dict[SeriesKey, int]):
+    """(series id, ts, value) rows; consecutive rows of one key look it up once."""
+    last = sid = None
+    for key, ts, value in rows:
+        if key is not last:
+            last, sid = key, ids[key]
+        yield (sid, ts, value)
+
+
 class BatchWriter:
     """Batches deliveries into PostgreSQL; retries outages; acknowledges through ``on_commit``."""
 
@@ -124,7 +133,7 @@ class BatchWriter:
         with self.db.connection() as conn:
             if rows:
                 ids = self._series_ids(conn, rows, new_ids)
-                result.persisted = write_rows(conn, ((ids[k], ts, v) for k, ts, v in rows))
+                result.persisted = write_rows(conn, _with_ids(rows, ids))
             result.readings = len(rows)
             result.events = write_events(conn, events) if events else 0
             result.dead_letters = add_dead_letters(conn, dead) if dead else 0
@@ -140,7 +149,14 @@ class BatchWriter:
 
     def _series_ids(self, conn: psycopg.Connection, rows, new_ids: dict[SeriesKey, int]) -> dict[SeriesKey, int]:
         cache = self._series
-        missing = {k for k, _, _ in rows if k not in cache}
+        missing = set()
+        last = None
+        for row in rows:
+            key = row[0]
+            if key is not last:  # a message's rows share one key object: hash it once per run
+                last = key
+                if key not in cache:
+                    missing.add(key)
         if not missing:
             return cache
         new_ids.update(resolve_series(conn, missing))

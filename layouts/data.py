@@ -34,7 +34,7 @@ __all__ = [
     "series",
     "breakdown",
     "search",
-    "map_indicator_codes",
+    "map_indicators",
 ]
 
 logger = logging.getLogger(__name__)
@@ -184,8 +184,8 @@ def breakdown(indicator_code: str, parent_code: str) -> list[timeseries.AreaValu
 
 
 @cache.memoize(timeout=LONG)
-def map_indicator_codes(level_depth: int = 1) -> list[str]:
-    """Indicators that have values in areas at this depth (for the overview map picker)."""
+def map_indicators(level_depth: int = 1) -> list[tuple[str, str, str]]:
+    """(code, name_vi, name_en) of indicators with values at this depth (the overview map picker)."""
     with get_database().connection() as conn:
         return timeseries.indicators_at_depth(conn, level_depth)
 

@@ -215,6 +215,16 @@ def _zoom_for(bounds: tuple[float, float, float, float], width_px: int, height_p
     return round(min(zoom_lon, zoom_lat) - 1.0, 2)
 
 
+def _colour_range(direction: str, warning: float | None, critical: float | None,
+                  target: float | None) -> dict[str, float]:
+    """zmin/zmax from the thresholds (worst end = critical), or nothing to let the data decide."""
+    if warning is None or critical is None or direction == "neutral":
+        return {}
+    best = target if target is not None else warning + (warning - critical)
+    low, high = (critical, best) if direction == "higher_better" else (best, critical)
+    return {"zmin": low, "zmax": high} if low < high else {}
+
+
 def map_figure(
     geojson: Mapping,
     values: Sequence[AreaValue],
@@ -226,8 +236,15 @@ def map_figure(
     direction: str = "neutral",
     width_px: int = 540,
     height_px: int = 620,
+    warning: float | None = None,
+    critical: float | None = None,
+    target: float | None = None,
 ) -> go.Figure | dict:
-    """A MapLibre choropleth of child areas on a plain background: our own boundaries, no tiles."""
+    """A MapLibre choropleth of child areas on a plain background: our own boundaries, no tiles.
+
+    With thresholds the colour scale runs from the critical line to the target, so a
+    district's colour agrees with its status instead of with its rank among neighbours.
+    """
     p = _palette(theme)
     if not geojson.get("features"):
         return empty_figure(t("map.no_boundaries", lang), theme=theme)
@@ -245,7 +262,8 @@ def map_figure(
              "layers": [{"id": "background", "type": "background", "paint": {"background-color": p["map_bg"]}}]}
     trace = {
         "type": "choroplethmap", "geojson": geojson, "featureidkey": "properties.code", "locations": codes,
-        "z": [v if v is not None else None for v in z], "colorscale": scale,
+        "z": [v if v is not None else None for v in z], "colorscale": scale, **_colour_range(
+            direction, warning, critical, target),
         "marker": {"line": {"color": p["boundary"], "width": 1.2}, "opacity": 0.85},
         "customdata": [[c, n, s] for c, n, s in zip(codes, names, text)],
         "hovertemplate": f"%{{customdata[1]}}: %{{customdata[2]}} {unit}<extra></extra>",

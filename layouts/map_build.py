@@ -233,7 +233,9 @@ def address_traces(state: MapState, view: Viewport) -> tuple[dict[str, Any], dic
         return mf.hex_trace({}, visible=False), mf.points_trace([], visible=False), empty
     layer = _address_layer(state, view)
     while True:
-        hexes = mf.hex_trace(layer.cells, lang=state.lang, theme=state.theme)
+        # Over a shaded choropleth the hexagons stay faint, so both read.
+        shaded = state.has("choropleth") and state.indicator is not None
+        hexes = mf.hex_trace(layer.cells, lang=state.lang, theme=state.theme, opacity=0.3 if shaded else 0.62)
         points = mf.points_trace(layer.points, lang=state.lang)
         size = payload_bytes(hexes) + payload_bytes(points)
         if size <= layers.PAYLOAD_BUDGET or layer.resolution == 7:

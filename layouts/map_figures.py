@@ -149,7 +149,9 @@ def hex_collection(cells: Mapping[str, int]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def hex_trace(cells: Mapping[str, int], *, lang: str = "vi", theme: str = "dark", visible: bool = True) -> dict[str, Any]:
+def hex_trace(
+    cells: Mapping[str, int], *, lang: str = "vi", theme: str = "dark", visible: bool = True, opacity: float = 0.62
+) -> dict[str, Any]:
     """Address counts per H3 hexagon."""
     p = _palette(theme)
     ids = list(cells)
@@ -159,7 +161,7 @@ def hex_trace(cells: Mapping[str, int], *, lang: str = "vi", theme: str = "dark"
         type="choroplethmap",
         geojson=hex_collection(cells), locations=ids, z=counts, colorscale=_HEX_SCALE,
         zmin=0, zmax=max(counts) if counts else 1,
-        marker={"line": {"width": 0}, "opacity": 0.62},
+        marker={"line": {"width": 0}, "opacity": opacity},
         text=[format_number(c, lang, decimals=0) for c in counts],
         hovertemplate=f"{label}: %{{text}}<extra></extra>",
         colorbar={"thickness": 10, "len": 0.3, "x": 0.005, "xanchor": "left", "y": 0.02, "yanchor": "bottom",

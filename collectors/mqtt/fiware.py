@@ -9,6 +9,7 @@ stamped at the end of the observation period.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -134,7 +135,9 @@ def _traffic_counts(entity: dict[str, Any]) -> list[tuple[str, float, str]]:
     return [(metric, intensity, "intensity")]
 
 
-def map_fiware(entity: dict[str, Any], *, device_kind: str, unit_of) -> tuple[datetime, list[tuple[str, float]]]:
+def map_fiware(
+    entity: dict[str, Any], *, device_kind: str, unit_of: Callable[[str], str | None]
+) -> tuple[datetime, list[tuple[str, float]]]:
     """Time and (metric, value) pairs of a FIWARE key-values entity sent by a device of ``device_kind``.
 
     ``unit_of(metric)`` gives the catalog unit of a metric (for unit conversion).

@@ -235,11 +235,13 @@ class IndicatorSignals:
                 ind = self.by_code[code]
                 if metric not in metrics or (ind.frequency == "realtime" and not realtime):
                     continue
-                series = shapes.combine(ind.agg_area, metrics[metric][:, cols], np.ones(len(cols)))
+                readings = metrics[metric][:, cols]
                 if ind.frequency == "daily":
-                    per_day = _reduce(ind.agg_time, series, starts)
+                    # each device's day first (its rainfall total, its peak), then across devices
+                    per_day = shapes.combine(ind.agg_area, _reduce(ind.agg_time, readings, starts), np.ones(len(cols)))
                     yield code, area, days[starts][whole], np.round(per_day[whole], ind.decimals)
                 else:
+                    series = shapes.combine(ind.agg_area, readings, np.ones(len(cols)))
                     yield code, area, epoch, np.round(series, ind.decimals)
 
     def device_series_frequencies(self) -> dict[tuple[str, str], str]:
@@ -247,18 +249,18 @@ class IndicatorSignals:
         return {(code, area): self.by_code[code].frequency for code, area in self.device_series()}
 
 
-def _reduce(agg: str, series: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Aggregate consecutive groups of a series (groups begin at ``starts``) per ``agg_time``."""
+def _reduce(agg: str, steps: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Aggregate consecutive groups of rows (steps × devices; groups begin at ``starts``) per ``agg_time``."""
     if agg == "sum":
-        return np.add.reduceat(series, starts)
+        return np.add.reduceat(steps, starts, axis=0)
     if agg == "max":
-        return np.maximum.reduceat(series, starts)
+        return np.maximum.reduceat(steps, starts, axis=0)
     if agg == "min":
-        return np.minimum.reduceat(series, starts)
+        return np.minimum.reduceat(steps, starts, axis=0)
     if agg == "last":
-        return series[np.r_[starts[1:] - 1, len(series) - 1]]
-    counts = np.diff(np.r_[starts, len(series)])
-    return np.add.reduceat(series, starts) / counts
+        return steps[np.r_[starts[1:] - 1, len(steps) - 1]]
+    counts = np.diff(np.r_[starts, len(steps)])
+    return np.add.reduceat(steps, starts, axis=0) / counts[:, None]
 
 
 def _epoch(value: float | object) -> float:

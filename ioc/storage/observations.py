@@ -89,10 +89,10 @@ def _copy(conn: psycopg.Connection, table: str, rows: Iterable[tuple[int, dateti
     with conn.cursor().copy(_COPY_BINARY.format(table=table)) as copy:
         copy.set_types(_TYPES)
         write = copy.write_row
-        for sid, ts, value in rows:
-            if ts.tzinfo is None:  # text COPY read naive times as UTC (the session zone); keep that
-                ts = ts.replace(tzinfo=timezone.utc)
-            write((sid, ts, float(value)))
+        for row in rows:
+            if row[1].tzinfo is None:  # text COPY read naive times as UTC (the session zone); keep that
+                row = (row[0], row[1].replace(tzinfo=timezone.utc), row[2])
+            write(row)  # the float8 dumper takes ints too
             count += 1
     return count
 

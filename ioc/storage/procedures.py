@@ -81,15 +81,15 @@ def _params(codes: Sequence[str], level: str | None, parent_code: str | None, by
 
 
 def _collect(rows) -> list[UnitFigures]:
-    units: dict[str, UnitFigures] = {}
+    names: dict[str, tuple[str | None, str | None]] = {}
+    values: dict[str, dict[str, float]] = {}
+    newest: dict[str, datetime] = {}
     for code, name_vi, name_en, indicator, value, ts in rows:
-        unit = units.get(code)
-        if unit is None:
-            unit = units[code] = UnitFigures(code, name_vi, name_en)
-        unit.values[indicator] = value
-        if unit.as_of is None or ts > unit.as_of:
-            object.__setattr__(unit, "as_of", ts)
-    return list(units.values())
+        names.setdefault(code, (name_vi, name_en))
+        values.setdefault(code, {})[indicator] = value
+        if code not in newest or ts > newest[code]:
+            newest[code] = ts
+    return [UnitFigures(code, *names[code], values=values[code], as_of=newest.get(code)) for code in names]
 
 
 def period_sums(

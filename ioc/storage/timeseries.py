@@ -152,9 +152,13 @@ def comparison(
     *,
     start: datetime,
     end: datetime,
+    source: Source | None = None,
 ) -> dict[str, list[Point]]:
-    """Chart points of one indicator in several areas over [start, end): area code → points."""
-    source = choose_source(start, end)
+    """Chart points of one indicator in several areas over [start, end): area code → points.
+
+    ``source`` overrides the table and bucket :func:`choose_source` would pick.
+    """
+    source = source or choose_source(start, end)
     query = _series_query(source, _agg_time(conn, indicator_code))
     result: dict[str, list[Point]] = {code: [] for code in area_codes}
     params = {"width": source.bucket, "indicator": indicator_code, "areas": list(area_codes), "start": start, "end": end}
@@ -172,9 +176,12 @@ def series_points(
 
 
 def sparkline(conn: psycopg.Connection, indicator_code: str, area_code: str, *, days: int = 30) -> list[Point]:
-    """Daily points of the last ``days`` days, for KPI tiles."""
+    """Daily points of the last ``days`` days from the daily rollups, for KPI tiles."""
     end = datetime.now(timezone.utc)
-    return series_points(conn, indicator_code, area_code, start=end - timedelta(days=days), end=end)
+    daily = Source("rollup_daily", timedelta(days=1))
+    return comparison(conn, indicator_code, [area_code], start=end - timedelta(days=days), end=end, source=daily)[
+        area_code
+    ]
 
 
 _BREAKDOWN_SQL = """
@@ -208,17 +215,21 @@ def breakdown(
     return [AreaValue(**row) for row in rows]
 
 
-def indicators_at_depth(conn: psycopg.Connection, depth: int) -> list[str]:
-    """Codes of indicators with a current value in some area at ``depth`` (1 = districts)."""
+def indicators_at_depth(conn: psycopg.Connection, depth: int) -> list[tuple[str, str, str]]:
+    """(code, name_vi, name_en) of indicators with a current value in some area at ``depth`` (1 = districts)."""
     rows = conn.execute(
         """
-        SELECT DISTINCT s.indicator_code
-        FROM series s
-        JOIN area a ON a.code = s.area_code
-        JOIN latest_value l ON l.series_id = s.id
-        WHERE a.depth = %s AND s.indicator_code IS NOT NULL AND s.device_id IS NULL
-        ORDER BY 1
+        SELECT i.code, i.name_vi, i.name_en
+        FROM indicator i
+        WHERE i.code IN (
+            SELECT s.indicator_code
+            FROM area a
+            JOIN series s ON s.area_code = a.code AND s.device_id IS NULL
+            JOIN latest_value l ON l.series_id = s.id
+            WHERE a.depth = %s
+        )
+        ORDER BY i.sector_code, i.code
         """,
         (depth,),
     ).fetchall()
-    return [row[0] for row in rows]
+    return [tuple(row) for row in rows]

@@ -116,16 +116,17 @@ class HourlyProfile:
 
 def camera_latest(conn: psycopg.Connection, *, kind: str = "camera") -> list[CameraReading]:
     """Every camera with the latest value of each of its metrics."""
-    cameras: dict[str, CameraReading] = {}
+    heads: dict[str, tuple] = {}
+    values: dict[str, dict[str, float]] = {}
+    newest: dict[str, datetime] = {}
     for dev, name, area, area_name, lon, lat, status, seen, metric, value, ts in conn.execute(_LATEST, {"kind": kind}):
-        camera = cameras.get(dev)
-        if camera is None:
-            camera = cameras[dev] = CameraReading(dev, name, area, area_name, lon, lat, status, seen)
+        heads.setdefault(dev, (dev, name, area, area_name, lon, lat, status, seen))
+        values.setdefault(dev, {})
         if metric is not None and value is not None:
-            camera.values[metric] = value
-            if camera.updated_at is None or ts > camera.updated_at:
-                object.__setattr__(camera, "updated_at", ts)
-    return list(cameras.values())
+            values[dev][metric] = value
+            if dev not in newest or ts > newest[dev]:
+                newest[dev] = ts
+    return [CameraReading(*head, values=values[dev], updated_at=newest.get(dev)) for dev, head in heads.items()]
 
 
 def recent_incidents(

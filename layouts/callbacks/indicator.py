@@ -154,7 +154,8 @@ def update_breakdown(state: dict, area: str | None):
     values = data.breakdown(item.code, parent)
     style = {"lang": lang, "theme": theme, "unit": item.unit, "decimals": item.decimals, "direction": item.direction}
     bars = breakdown_figure(values, warning=item.warning, critical=item.critical, **style)
-    shape = map_figure(data.area_geojson(parent), values, width_px=1000, height_px=340, **style)
+    shape = map_figure(data.area_geojson(parent), values, width_px=1000, height_px=340, warning=item.warning,
+                       critical=item.critical, target=item.target, **style)
     path = data.area_path(area)
     crumbs = []
     for n, step in enumerate(path):

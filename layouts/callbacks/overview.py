@@ -15,6 +15,9 @@ from layouts.prefs import current_lang, current_theme
 __all__ = ["update_tiles", "update_sectors", "update_map_options", "update_map", "update_alerts"]
 
 _ALERTS_SHOWN = 9
+# Sparkline window by frequency: enough days for a monthly or yearly indicator to show a trend.
+_SPARK_DAYS = {"realtime": 30, "hourly": 30, "daily": 30, "weekly": 182, "monthly": 365, "quarterly": 1095,
+               "yearly": 1825}
 
 
 @callback(Output("kpi-tiles", "children"), Input("tick", "n_intervals"))
@@ -24,7 +27,8 @@ def update_tiles(_tick: int | None) -> list:
     items = data.headline()
     if not items:
         return [html.Div(t("overview.no_kpis", lang), className="empty-note")]
-    return [kpi_tile(item, data.sparkline(item.code, item.area_code) if item.area_code else [], lang=lang, theme=theme)
+    return [kpi_tile(item, data.sparkline(item.code, item.area_code, _SPARK_DAYS[item.frequency])
+                     if item.area_code else [], lang=lang, theme=theme)
             for item in items]
 
 
@@ -70,9 +74,9 @@ def update_sectors(_tick: int | None) -> tuple[list, list]:
 def update_map_options(_tick: int | None, chosen: str | None) -> tuple[list[dict], str | None]:
     """Indicators that have district values; keep the viewer's choice, else the first headline one."""
     lang = current_lang()
-    codes = data.map_indicator_codes()
-    names = {item.code: item for item in data.indicators(tuple(codes))}
-    options = [{"label": pick(lang, names[c].name_vi, names[c].name_en), "value": c} for c in codes if c in names]
+    found = data.map_indicators()
+    codes = [code for code, _vi, _en in found]
+    options = [{"label": pick(lang, vi, en), "value": code} for code, vi, en in found]
     if chosen in codes:
         return options, chosen
     headline = [item.code for item in data.headline() if item.code in codes]
@@ -89,7 +93,8 @@ def update_map(code: str | None) -> dict:
         return empty_figure(t("map.no_data", lang), theme=theme)
     return map_figure(data.area_geojson(root.code), data.breakdown(code, root.code), lang=lang, theme=theme,
                       unit=item.unit, decimals=item.decimals, direction=item.direction,
-                      width_px=470, height_px=640)
+                      width_px=470, height_px=640, warning=item.warning, critical=item.critical,
+                      target=item.target)
 
 
 def _alert_row(alert: dict, lang: str) -> html.Div:

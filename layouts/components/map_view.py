@@ -79,6 +79,7 @@ def _toolbar(index: str, lang: str, *, level: str | None, indicator: str | None)
                 id=map_id("layers", index), value=list(mb.DEFAULT_LAYERS), inline=True,
                 options=[{"label": t(f"mapview.layer.{name}", lang), "value": name} for name in mb.LAYERS],
                 inputStyle={"marginRight": "4px"}, labelStyle={"marginRight": "12px", "whiteSpace": "nowrap"},
+                style={"fontSize": "14px"},
             ),
             dcc.Dropdown(
                 id=map_id("level", index), value=level, clearable=True, searchable=False,
@@ -87,12 +88,17 @@ def _toolbar(index: str, lang: str, *, level: str | None, indicator: str | None)
             ),
             dcc.Dropdown(
                 id=map_id("indicator", index), value=indicator, clearable=True,
-                placeholder=t("mapview.indicator", lang), style={"minWidth": "280px", "flex": "1"},
+                placeholder=t("mapview.indicator", lang), style={"minWidth": "260px", "flex": "2"},
                 options=[{"label": pick(lang, m.name_vi, m.name_en), "value": m.code} for m in indicators],
+            ),
+            dcc.Dropdown(
+                id=map_id("categories", index), value=[], multi=True, searchable=False,
+                placeholder=t("mapview.categories", lang), style={"minWidth": "220px", "flex": "1"},
+                options=[{"label": t(f"mapview.category.{key}", lang), "value": key} for key in mf.CATEGORY_COLOURS],
             ),
             html.Div([
                 dcc.Input(id=map_id("search", index), type="text", debounce=False, placeholder=t("mapview.search", lang),
-                          style={**_CONTROL, "width": "300px"}),
+                          style={**_CONTROL, "width": "330px"}),
                 html.Button(t("mapview.search_go", lang), id=map_id("search-go", index), n_clicks=0, style=_BUTTON),
             ], style={"display": "flex", "gap": "6px"}),
             html.Button(t("mapview.up", lang), id=map_id("up", index), n_clicks=0, style=_BUTTON),
@@ -116,17 +122,13 @@ def map_view(
 ) -> html.Div:
     """The map with its toolbar, legend, status line and detail panel."""
     lang = lang or current_lang()
-    categories = [{"label": t(f"mapview.category.{key}", lang), "value": key} for key in mf.CATEGORY_COLOURS]
     return html.Div(
         [
             _toolbar(index, lang, level=level, indicator=indicator),
             html.Div([
-                html.Span(t("mapview.categories", lang) + ":", style={"fontWeight": 600, "marginRight": "8px"}),
-                dcc.Checklist(id=map_id("categories", index), value=[], inline=True, options=categories,
-                              inputStyle={"marginRight": "4px"}, labelStyle={"marginRight": "10px"}),
+                html.Span(id=map_id("search-msg", index), style={"fontWeight": 600}),
                 html.Span(id=map_id("status", index), className="muted", style={"marginLeft": "auto"}),
-            ], style={"display": "flex", "flexWrap": "wrap", "alignItems": "center", "fontSize": "13.5px"}),
-            html.Div(id=map_id("search-msg", index), className="muted", style={"fontSize": "13.5px", "minHeight": "18px"}),
+            ], style={"display": "flex", "flexWrap": "wrap", "gap": "12px", "fontSize": "13.5px", "minHeight": "18px"}),
             html.Div([
                 dcc.Loading(dcc.Graph(id=map_id("graph", index), className="iocmap-graph", style={"height": "100%"},
                                       config={"displayModeBar": False, "scrollZoom": True}),
@@ -181,14 +183,13 @@ _MAP_STATES = {name: State(dep.component_id, dep.component_property) for name, d
 clientside_callback(
     """
     function(id) {
-        const frame = Object.assign({}, id, {type: "iocmap-frame"});
-        const el = document.getElementById(JSON.stringify(frame, Object.keys(frame).sort()));
+        const el = document.getElementById(JSON.stringify(id, Object.keys(id).sort()));
         const box = el ? el.getBoundingClientRect() : null;
         return box && box.width > 200 && box.height > 200 ? [Math.round(box.width), Math.round(box.height)] : [1280, 720];
     }
     """,
     Output(map_id("size", MATCH), "data"),
-    Input(map_id("graph", MATCH), "id"),
+    Input(map_id("frame", MATCH), "id"),  # a plain div: no need to wait for plotly.js to load
 )
 
 

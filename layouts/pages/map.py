@@ -29,7 +29,7 @@ def layout(area: str | None = None, indicator: str | None = None, level: str | N
     return html.Div(
         [
             html.Div(map_view(_INDEX, lang=lang, area_code=area, indicator=indicator, level=level,
-                              height="calc(100vh - 340px)"),
+                              height="calc(100vh - 300px)"),
                      style={"flex": "3 1 900px", "minWidth": 0}),
             html.Div(
                 [

@@ -75,6 +75,15 @@ def test_a_few_days_fill_every_device_and_indicator_series(demo_db: Database):
     pm25 = _series(demo_db, "MT.KK_GIO.PM25", "province")["74"]
     assert 10 <= np.mean(pm25) <= 70
     assert len(_series(demo_db, "MT.KK_NGAY.PM25", "district")) == 9
+    # a day's traffic of a district is the sum of its cameras' readings that day (Vietnam time)
+    day, total = _rows(demo_db, "SELECT o.ts, o.value FROM observation o JOIN series s ON s.id = o.series_id"
+                                " WHERE s.indicator_code = 'GT.LL_NGAY' AND s.area_code = '724' ORDER BY o.ts")[0]
+    cameras = _rows(demo_db, """
+        SELECT sum(o.value) FROM observation o JOIN series s ON s.id = o.series_id
+        JOIN device d ON d.id = s.device_id JOIN area a ON a.code = d.area_code
+        WHERE s.metric = 'vehicles_total' AND a.parent_code = '724' AND o.ts >= %s AND o.ts < %s""",
+        (day, day + timedelta(days=1)))[0][0]
+    assert (day.timestamp() + 7 * 3600) % 86400 == 0 and total == cameras > 0
     # rollups and latest values follow
     assert _rows(demo_db, "SELECT sum(n) FROM rollup_daily")[0][0] == written
     assert _rows(demo_db, "SELECT count(*) FROM latest_value")[0][0] == len(
