@@ -10,6 +10,8 @@ from __future__ import annotations
 import dash
 from dash import Dash, dcc, html
 
+from ioc.auth import current_principal
+from ioc.auth.web import install_security
 from ioc.cache import init_cache
 from ioc.config import load_settings
 from layouts.callbacks import shell as _shell_callbacks  # noqa: F401  (registers callbacks)
@@ -35,8 +37,7 @@ app = Dash(
 )
 server = app.server
 server.config.update(IOC_LANGUAGE=settings.language, IOC_THEME=settings.theme)
-if settings.secret_key:
-    server.secret_key = settings.secret_key
+install_security(server, settings)  # login, per-role guard on every route and callback, headers
 init_cache(server, settings)
 install_unavailable_page(server)
 
@@ -44,9 +45,10 @@ install_unavailable_page(server)
 def serve_layout() -> html.Div:
     """The shell, built per request so it follows the viewer's language and theme cookies."""
     lang, theme = current_lang(), current_theme()
+    principal = current_principal()
     return html.Div(
         [
-            header(lang, theme),
+            header(lang, theme, principal.name if principal else None),
             dcc.Interval(id="tick", interval=REFRESH_MS, n_intervals=0),
             dcc.Store(id="lang-sink"),
             dcc.Store(id="theme-sink"),

@@ -54,6 +54,21 @@ def _http_ok(url: str) -> bool:
         return False
 
 
+# The gunicorn settings docs/operations.md recommends. Dash sets up its callback map on the first
+# request and is not thread-safe while doing so: with threads, concurrent first requests can meet
+# a half-built map (KeyError "Callback function not found"), so each worker makes one request
+# itself before it takes any. Keep-alive longer than the users' think time avoids reset races.
+GUNICORN_CONF = """
+keepalive = 30
+
+
+def post_worker_init(worker):
+    from app import server
+
+    server.test_client().get("/_dash-layout")
+"""
+
+
 def _stats(csv_path: Path) -> dict:
     """Per-page (type PAGE) and per-request figures from locust's ``_stats.csv``."""
     pages, requests_ = {}, {}
@@ -126,9 +141,10 @@ def run(args: argparse.Namespace) -> dict:
     procs: list[subprocess.Popen] = []
     publisher = None
     try:
+        (work / "gunicorn.conf.py").write_text(GUNICORN_CONF)
         procs.append(subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(args.workers), "--threads", str(args.threads), "-b", f"127.0.0.1:{port}",
-             "--timeout", "120", "app:server"],
+            [str(BIN / "gunicorn"), "-c", str(work / "gunicorn.conf.py"), "-w", str(args.workers),
+             "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--timeout", "120", "app:server"],
             cwd=REPO, env=env, stdout=(work / "gunicorn.log").open("wb"), stderr=subprocess.STDOUT))
         for k in range(args.collectors):
             cenv = {**env, "IOC_MQTT_CLIENT_ID": f"ioc-load-{run_id}-{k}", "IOC_LOG_LEVEL": "INFO"}
@@ -235,7 +251,7 @@ def main() -> None:
                         help="MQTT messages per second (one reading each); 0 = no ingest, dashboard only")
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread workers)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (1: sync workers)")
     parser.add_argument("--collectors", type=int, default=1)
     args = parser.parse_args()
     if not args.database_url:

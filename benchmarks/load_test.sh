@@ -2,7 +2,7 @@
 # Load test of docs/load-test.md: 50 dashboard users (locust) while ingest runs at 5,000 messages/s.
 #
 #   IOC_DATABASE_URL=postgresql://.../ioc_load IOC_REDIS_URL=redis://127.0.0.1:6379/12 \
-#       benchmarks/load_test.sh [--users 50] [--seconds 60] [--rate 5000] [--workers 4] [--collectors 1]
+#       benchmarks/load_test.sh [--users 50] [--seconds 60] [--rate 5000] [--workers 4] [--threads 4] [--collectors 1]
 #
 # The database must hold the demo data (catalog, areas, history): see docs/load-test.md, "Preparing".
 # Prints JSON: p50/p95/p99 per page and per request, and the ingest rate held during the load.

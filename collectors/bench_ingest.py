@@ -72,14 +72,14 @@ class _Bench:
         ready, stop, done, results = ctx.Event(), ctx.Event(), ctx.Event(), ctx.Queue()
         consumed = ctx.Value("q", 0)
         topics = [f"{self.prefix}/raw/{i}" for i in range(self.devices)]
-        sub = ctx.Process(target=bench_procs.counting_subscriber,
+        sub = ctx.Process(daemon=True, target=bench_procs.counting_subscriber,
                           args=({"mqtt_url": self.settings.mqtt_url, "filter": f"{self.prefix}/raw/#"},
                                 ready, consumed, stop, results))
         sub.start()
         ready.wait(30)
         pub_opts = {"mqtt_url": self.settings.mqtt_url, "topics": topics, "per_message": 1,
                     "seconds": self.seconds, "window": WINDOW}
-        pub = ctx.Process(target=bench_procs.publisher, args=(pub_opts, consumed, done, results))
+        pub = ctx.Process(daemon=True, target=bench_procs.publisher, args=(pub_opts, consumed, done, results))
         pub.start()
         published = results.get(timeout=self.seconds + 120)
         deadline = time.time() + 30
@@ -100,7 +100,7 @@ class _Bench:
 
     def copy_limit(self) -> dict[str, Any]:
         """Bare COPY (the storage layer's copy_observations) into observation, in writer-size batches."""
-        device = f"bench-{self.run}-copy"
+        device = f"bench-{self.run}-copy-{len(self.device_ids)}"  # a fresh series each time: no key clash
         self._register([device])
         with self.db.connection() as conn:
             sid = resolve_series(conn, [SeriesKey.for_device(device, "pm25")])[SeriesKey.for_device(device, "pm25")]
@@ -135,13 +135,15 @@ class _Bench:
             opts = {
                 "settings": {
                     **self.settings.model_dump(mode="json", exclude_none=True),
-                    "mqtt_topic_prefix": self.prefix,
+                    "mqtt_topic_prefix": f"{self.prefix}/{phase}",  # a lingering session never sees the next phase
                     "mqtt_client_id": f"ioc-bench-{self.run}-{phase}-{k}",
                     "mqtt_shared_group": f"bench-{self.run}" if self.collectors > 1 else None,
                 },
                 "latency": rate is not None,
             }
-            proc = ctx.Process(target=bench_procs.collector, args=(opts, ready, (received, acked), stop, results))
+            proc = ctx.Process(
+                daemon=True, target=bench_procs.collector, args=(opts, ready, (received, acked), stop, results)
+            )
             proc.start()
             procs.append(proc)
             ready_events.append(ready)
@@ -149,13 +151,13 @@ class _Bench:
             ready.wait(60)
         pub_opts = {
             "mqtt_url": self.settings.mqtt_url,
-            "topics": [telemetry_topic(self.prefix, i) for i in ids],
+            "topics": [telemetry_topic(f"{self.prefix}/{phase}", i) for i in ids],
             "per_message": per_message,
             "seconds": seconds,
             "window": WINDOW,
             "rate": rate,
         }
-        pub = ctx.Process(target=bench_procs.publisher, args=(pub_opts, received, done, results))
+        pub = ctx.Process(daemon=True, target=bench_procs.publisher, args=(pub_opts, received, done, results))
         pub.start()
         published = results.get(timeout=seconds + 300)
         deadline = time.time() + 120
@@ -214,25 +216,34 @@ def run_ingest_bench(
     bench = _Bench(settings, db, seconds=seconds, collectors=collectors, devices=devices)
     load_before = os.getloadavg()
     try:
+        # The raw limits are measured before and after the pipeline phases and the higher
+        # figure is used: on a shared machine the load changes during the run, and the
+        # higher limit gives the conservative ratio.
         logger.info("bench: broker-only limit (%s s)", seconds)
-        broker = bench.broker_limit()
+        brokers = [bench.broker_limit()]
         logger.info("bench: bare COPY limit")
-        copy = bench.copy_limit()
+        copies = [bench.copy_limit()]
         logger.info("bench: single-reading messages (%s s)", seconds)
         single = bench.pipeline("single", per_message=1, seconds=seconds)
         logger.info("bench: 100-reading messages (%s s)", seconds)
         batch = bench.pipeline("batch", per_message=100, seconds=seconds)
         logger.info("bench: latency at %s msg/s", latency_rate)
         latency = bench.pipeline("latency", per_message=1, seconds=min(seconds, 15.0), rate=latency_rate)
+        logger.info("bench: raw limits again")
+        copies.append(bench.copy_limit())
+        brokers.append(bench.broker_limit())
     finally:
         if not keep:
             bench.cleanup()
+    broker = max(brokers, key=lambda b: b["msgs_per_s"]) | {"runs_msgs_per_s": [b["msgs_per_s"] for b in brokers]}
+    copy = max(copies, key=lambda c: c["rows_per_s"]) | {"runs_rows_per_s": [c["rows_per_s"] for c in copies]}
     ratio_broker = single["readings_per_s"] / max(broker["msgs_per_s"], 1)
     ratio_copy = batch["readings_per_s"] / max(copy["rows_per_s"], 1)
     return {
         "seconds": seconds,
         "cpus": os.cpu_count(),
         "load_avg_before": [round(x, 2) for x in load_before],
+        "load_avg_after": [round(x, 2) for x in os.getloadavg()],
         "collectors": collectors,
         "qos": 1,
         "broker_only": broker,

@@ -111,7 +111,8 @@ def run_map_bench(*, runs: int = 30, seed: int = 766) -> dict[str, Any]:
     def full(i: int) -> tuple[Any, dict[str, Any]]:
         built = mb.build_map(state, _pan(province.viewport, i, rng) if i else None, size_px=_SIZE)
         return built.figure, {"callback": "render_map (whole figure)", "address_mode": built.address_mode,
-                              "address_resolution": built.address_resolution, "addresses": built.address_total}
+                              "address_resolution": built.address_resolution, "addresses": built.address_total,
+                              "zoom": round(built.viewport.zoom, 2)}
 
     def zoomed(view: Viewport) -> Callable[[int], tuple[Any, dict[str, Any]]]:
         def step(i: int) -> tuple[Any, dict[str, Any]]:
@@ -140,10 +141,35 @@ def run_map_bench(*, runs: int = 30, seed: int = 766) -> dict[str, Any]:
     }
 
 
-def first_load_seconds(wsgi_app: Any, *, runs: int = 3, path: str = "/ban-do") -> dict[str, Any]:
-    """Seconds from navigation to an interactive map in headless Chromium (server in a thread)."""
+def _session_cookie(server: Any, username: str | None) -> dict[str, str]:
+    """A signed session cookie of an existing account (the bench has the database; no password needed)."""
+    import flask
+
+    from ioc.auth.principal import login_session
+    from ioc.storage import users
+
+    with get_database().connection() as conn:
+        if username:
+            user = users.get_user(conn, username)
+        else:
+            user = next((u for u in users.list_users(conn) if not u.disabled and u.role in ("admin", "leader")), None)
+    if user is None or user.disabled:
+        missing = f"no active user {username!r}" if username else "no active admin or leader"
+        raise IocError(f"--browser signs in as an existing account, and there is {missing}; "
+                       "create one with `ioc users add` or name one with --user")
+    with server.test_request_context("/"):
+        login_session(user)
+        value = server.session_interface.get_signing_serializer(server).dumps(dict(flask.session))
+    return {"name": server.config.get("SESSION_COOKIE_NAME", "session"), "value": value,
+            "domain": "127.0.0.1", "path": "/"}
+
+
+def first_load_seconds(wsgi_app: Any, *, runs: int = 3, path: str = "/ban-do", user: str | None = None) -> dict[str, Any]:
+    """Seconds from navigation to an interactive map in headless Chromium (server in a thread, signed in)."""
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
+
+    cookie = _session_cookie(wsgi_app, user)
 
     server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="map-bench", daemon=True)
@@ -158,6 +184,7 @@ def first_load_seconds(wsgi_app: Any, *, runs: int = 3, path: str = "/ban-do") -
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"])
             context = browser.new_context(viewport={"width": 1920, "height": 1080})
+            context.add_cookies([cookie])
             for _ in range(runs + 1):  # the first run fills the browser's and the server's caches
                 page = context.new_page()
                 start = time.perf_counter()

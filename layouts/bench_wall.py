@@ -57,8 +57,13 @@ def run_wall_bench(
     views: str = "kpi,score766,traffic,alerts,environment",
     sample_s: float = 60.0,
     chromium: str = CHROMIUM,
+    token: str | None = None,
 ) -> dict[str, Any]:
-    """Drive ``/wall`` for ``minutes`` and return heap/DOM samples and their growth."""
+    """Drive ``/wall`` for ``minutes`` and return heap/DOM samples and their growth.
+
+    ``token`` is a wall display token (``ioc users token add``): the screen signs in with it
+    first, as a real wall does.
+    """
     if not Path(chromium).exists():
         raise FileNotFoundError(f"{chromium} not found: install Debian's chromium (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
@@ -71,6 +76,8 @@ def run_wall_bench(
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
+        if token:
+            page.goto(f"{base_url}/wall?token={token}")
         page.goto(url)
         page.wait_for_selector("#wall-stage [data-view]", timeout=30_000)
         time.sleep(interval * count + 2)  # warm-up: one full rotation

@@ -4,6 +4,10 @@ Each function borrows a pooled connection from the process database, calls one
 storage query and returns plain records. They are memoized in the shared cache
 (:mod:`ioc.cache`), keyed by their arguments only: ranges are passed by name
 ("30d"), never as moving timestamps, so repeated views hit the cache.
+
+``scope`` is the viewer's sector grant (:func:`layouts.access.scope`: None = all
+sectors, a tuple = only those), passed in by the callback so that it is part of
+the cache key; these functions never ask who is calling.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ __all__ = [
     "headline",
     "sparkline",
     "sectors",
+    "sector_names",
     "sector_statuses",
     "indicator_status",
     "indicators",
@@ -35,6 +40,7 @@ __all__ = [
     "breakdown",
     "search",
     "map_indicators",
+    "device_kind_sectors",
 ]
 
 logger = logging.getLogger(__name__)
@@ -53,10 +59,12 @@ class AreaOption:
 
 
 @cache.memoize(timeout=SHORT)
-def headline() -> list[kpis.IndicatorStatus]:
+def headline(scope: tuple[str, ...] | None = None) -> list[kpis.IndicatorStatus]:
     """The leaders' headline KPIs (the packaged list, else one per sector) with status and change."""
+    sectors = list(scope) if scope is not None else None
     with get_database().connection() as conn:
-        return kpis.headline_kpis(conn, codes=headline_codes()) or kpis.headline_kpis(conn)
+        return (kpis.headline_kpis(conn, codes=headline_codes(), sectors=sectors)
+                or kpis.headline_kpis(conn, sectors=sectors))
 
 
 @cache.memoize(timeout=SHORT)
@@ -67,32 +75,47 @@ def sparkline(indicator_code: str, area_code: str, days: int = 30) -> list[times
 
 
 @cache.memoize(timeout=SHORT)
-def sectors() -> list[kpis.SectorSummary]:
-    """Every sector with counts of its indicators by status."""
+def sectors(scope: tuple[str, ...] | None = None) -> list[kpis.SectorSummary]:
+    """Every sector (of the scope) with counts of its indicators by status."""
     with get_database().connection() as conn:
-        return kpis.sector_summaries(conn)
+        return kpis.sector_summaries(conn, sectors=list(scope) if scope is not None else None)
+
+
+@cache.memoize(timeout=LONG)
+def sector_names() -> dict[str, tuple[str, str]]:
+    """Sector code → (name_vi, name_en), in display order."""
+    with get_database().connection() as conn:
+        return {s.code: (s.name_vi, s.name_en) for s in catalog.list_sectors(conn)}
+
+
+@cache.memoize(timeout=LONG)
+def device_kind_sectors() -> dict[str, tuple[str, ...]]:
+    """Device kind → sectors its devices feed (from the catalog), to scope device views."""
+    with get_database().connection() as conn:
+        return catalog.device_kind_sectors(conn)
 
 
 @cache.memoize(timeout=SHORT)
-def sector_statuses(sector_code: str) -> list[kpis.IndicatorStatus]:
-    """Every indicator of one sector with its status."""
+def sector_statuses(sector_code: str, scope: tuple[str, ...] | None = None) -> list[kpis.IndicatorStatus]:
+    """Every indicator of one sector with its status (none when the sector is outside the scope)."""
     with get_database().connection() as conn:
-        return kpis.indicator_statuses(conn, sector_code=sector_code)
+        return kpis.indicator_statuses(conn, sector_code=sector_code,
+                                       sectors=list(scope) if scope is not None else None)
 
 
 @cache.memoize(timeout=SHORT)
-def indicator_status(code: str) -> kpis.IndicatorStatus | None:
-    """One indicator with its headline value and status, or None when unknown."""
+def indicator_status(code: str, scope: tuple[str, ...] | None = None) -> kpis.IndicatorStatus | None:
+    """One indicator with its headline value and status, or None when unknown or outside the scope."""
     with get_database().connection() as conn:
-        found = kpis.indicator_statuses(conn, codes=[code])
+        found = kpis.indicator_statuses(conn, codes=[code], sectors=list(scope) if scope is not None else None)
     return found[0] if found else None
 
 
 @cache.memoize(timeout=SHORT)
-def indicators(codes: tuple[str, ...]) -> list[kpis.IndicatorStatus]:
-    """The given indicators with status, in catalog order."""
+def indicators(codes: tuple[str, ...], scope: tuple[str, ...] | None = None) -> list[kpis.IndicatorStatus]:
+    """The given indicators (those of the scope) with status, in catalog order."""
     with get_database().connection() as conn:
-        return kpis.indicator_statuses(conn, codes=list(codes))
+        return kpis.indicator_statuses(conn, codes=list(codes), sectors=list(scope) if scope is not None else None)
 
 
 @cache.memoize(timeout=SHORT)
@@ -103,10 +126,10 @@ def freshness() -> datetime | None:
 
 
 @cache.memoize(timeout=SHORT)
-def open_alerts(limit: int = 200) -> list[dict]:
-    """Open alerts, most severe and newest first, as plain dicts."""
+def open_alerts(limit: int = 200, scope: tuple[str, ...] | None = None) -> list[dict]:
+    """Open alerts (of the scope's sectors), most severe and newest first, as plain dicts."""
     with get_database().connection() as conn:
-        rows = alerts.list_open_alerts(conn, limit=limit)
+        rows = alerts.list_open_alerts(conn, sectors=list(scope) if scope is not None else None, limit=limit)
     return [_as_dict(row) for row in rows]
 
 
@@ -184,14 +207,15 @@ def breakdown(indicator_code: str, parent_code: str) -> list[timeseries.AreaValu
 
 
 @cache.memoize(timeout=LONG)
-def map_indicators(level_depth: int = 1) -> list[tuple[str, str, str]]:
-    """(code, name_vi, name_en) of indicators with values at this depth (the overview map picker)."""
+def map_indicators(level_depth: int = 1, scope: tuple[str, ...] | None = None) -> list[tuple[str, str, str]]:
+    """(code, name_vi, name_en) of indicators (of the scope) with values at this depth (the overview map picker)."""
     with get_database().connection() as conn:
-        return timeseries.indicators_at_depth(conn, level_depth)
+        return timeseries.indicators_at_depth(conn, level_depth, list(scope) if scope is not None else None)
 
 
 @cache.memoize(timeout=LONG)
-def search(text: str, limit: int = 200) -> list[str]:
-    """Codes of the indicators matching ``text`` (with or without diacritics), best first."""
+def search(text: str, limit: int = 200, scope: tuple[str, ...] | None = None) -> list[str]:
+    """Codes of the indicators (of the scope) matching ``text`` (with or without diacritics), best first."""
     with get_database().connection() as conn:
-        return [row.code for row in catalog.search_indicators(conn, text, limit)]
+        return [row.code for row in catalog.search_indicators(
+            conn, text, limit, sectors=list(scope) if scope is not None else None)]

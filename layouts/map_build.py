@@ -2,8 +2,9 @@
 
 The callbacks in ``layouts/components/map_view.py`` are thin wrappers over these
 functions, and ``ioc bench map`` times the same functions. Reference data
-(boundaries, indicator values, devices, alerts) goes through the shared cache;
-the address layer depends on the viewport and is computed per request, within
+(boundaries, indicator values, devices, alerts) comes through the shared cache
+of :mod:`layouts.map_data` (re-exported here for the callbacks); the address
+layer depends on the viewport and is computed per request, within
 :data:`geo.layers.PAYLOAD_BUDGET`.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import h3
@@ -22,12 +23,28 @@ from shapely.geometry import shape
 from geo import layers
 from geo.export import ExportLayers, ExportPoint
 from geo.layers import AddressLayer, Viewport
-from ioc.cache import LONG, SHORT, cache
 from ioc.formatting import format_datetime, format_number
 from ioc.i18n import pick, t
-from ioc.storage import addresses, areas, devices, events, map_layers
+from ioc.storage import addresses, map_layers
 from ioc.storage.db import get_database
 from layouts import map_figures as mf
+from layouts.access import scope
+from layouts.map_data import (
+    AreaLevel,
+    area_levels,
+    area_record,
+    area_summary,
+    boundaries,
+    device_detail,
+    find_address,
+    hex_table,
+    indicator_meta,
+    indicator_options,
+    indicator_values,
+    live_alerts,
+    live_devices,
+    search_codes,
+)
 
 __all__ = [
     "LAYERS",
@@ -91,96 +108,6 @@ class MapView:
     area_codes: tuple[str, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True)
-class AreaLevel:
-    """A level of the area tree (e.g. district) with its depth."""
-
-    name: str
-    depth: int
-
-
-# --- cached reads ------------------------------------------------------------------------
-
-@cache.memoize(timeout=LONG)
-def area_levels() -> list[AreaLevel]:
-    """Levels present in the database, root first."""
-    with get_database().connection() as conn:
-        depths = {a.level: a.depth for a in areas.list_areas(conn)}
-    return [AreaLevel(name, depth) for name, depth in sorted(depths.items(), key=lambda kv: kv[1])]
-
-
-@cache.memoize(timeout=LONG)
-def _boundaries(level: str | None, parent_code: str | None, bucket: float) -> dict[str, Any]:
-    with get_database().connection() as conn:
-        return layers.boundary_collection(conn, zoom=bucket, level=level, parent_code=parent_code)
-
-
-@cache.memoize(timeout=LONG)
-def _area(code: str) -> tuple[areas.AreaRecord | None, int]:
-    with get_database().connection() as conn:
-        return areas.get_area(conn, code, with_geometry=False), len(areas.area_children(conn, code))
-
-
-@cache.memoize(timeout=SHORT)
-def _values(indicator: str, level: str | None, parent_code: str | None) -> dict[str, float]:
-    with get_database().connection() as conn:
-        return map_layers.indicator_values(conn, indicator, level=level, parent_code=parent_code)
-
-
-@cache.memoize(timeout=LONG)
-def _indicator(code: str) -> map_layers.IndicatorMeta | None:
-    with get_database().connection() as conn:
-        return map_layers.indicator_meta(conn, code)
-
-
-@cache.memoize(timeout=LONG)
-def indicator_options() -> list[map_layers.IndicatorMeta]:
-    """Indicators with values by area, for the choropleth picker."""
-    with get_database().connection() as conn:
-        return map_layers.mapped_indicators(conn)
-
-
-@cache.memoize(timeout=SHORT)
-def live_devices() -> list[devices.Device]:
-    """Every device with its live status."""
-    with get_database().connection() as conn:
-        return devices.list_devices(conn)
-
-
-@cache.memoize(timeout=SHORT)
-def live_alerts() -> list[map_layers.LocatedAlert]:
-    """Open alerts that have a place on the map."""
-    with get_database().connection() as conn:
-        return map_layers.located_open_alerts(conn)
-
-
-@cache.memoize(timeout=SHORT)
-def area_summary(code: str | None) -> dict[str, Any]:
-    """Address counts by category, device count and breadcrumb of an area (None = whole territory)."""
-    with get_database().connection() as conn:
-        path = areas.area_path(conn, code) if code else []
-        return {
-            "path": [(a.code, a.name_vi, a.name_en) for a in path],
-            "categories": addresses.address_category_counts(conn, code),
-            "devices": len(devices.list_devices(conn, area_code=code)) if code else len(devices.list_devices(conn)),
-        }
-
-
-@cache.memoize(timeout=SHORT)
-def device_detail(device_id: str, hours: int = 24) -> dict[str, Any] | None:
-    """A device with its readings of the last ``hours`` and its ten latest incidents, or None."""
-    since = datetime.now(timezone.utc) - timedelta(hours=hours)
-    with get_database().connection() as conn:
-        device = devices.get_device(conn, device_id)
-        if device is None:
-            return None
-        return {
-            "device": device,
-            "readings": map_layers.device_readings(conn, device_id, since=since),
-            "events": events.list_recent_events(conn, 10, device_id=device_id),
-        }
-
-
 # --- the map -----------------------------------------------------------------------------
 
 def viewport_to_store(view: Viewport) -> dict[str, Any]:
@@ -198,7 +125,7 @@ def viewport_from_store(data: dict[str, Any] | None) -> Viewport | None:
 def _shown_areas(state: MapState) -> tuple[str | None, str | None]:
     """(level, parent) of the areas drawn: the drilled area's children, else a whole level."""
     if state.area_code:
-        record, children = _area(state.area_code)
+        record, children = area_record(state.area_code)
         if record is not None and children:
             return None, state.area_code
         if record is not None:
@@ -214,16 +141,10 @@ def payload_bytes(obj: Any) -> int:
     return len(to_json_plotly(obj).encode("utf-8"))
 
 
-@cache.memoize(timeout=LONG)
-def _hex_table(resolution: int, categories: tuple[str, ...]) -> layers.HexTable:
-    with get_database().connection() as conn:
-        return layers.territory_hex_table(conn, resolution, categories or None)
-
-
 def _address_layer(state: MapState, view: Viewport) -> AddressLayer:
     with get_database().connection() as conn:
         return layers.address_layer(conn, view, state.categories or None,
-                                    hex_source=lambda resolution: _hex_table(resolution, state.categories))
+                                    hex_source=lambda resolution: hex_table(resolution, state.categories))
 
 
 def address_traces(state: MapState, view: Viewport) -> tuple[dict[str, Any], dict[str, Any], AddressLayer]:
@@ -247,16 +168,16 @@ def address_traces(state: MapState, view: Viewport) -> tuple[dict[str, Any], dic
 
 
 def _coarsen(state: MapState, view: Viewport, resolution: int) -> AddressLayer:
-    cells = _hex_table(resolution, state.categories).within(view.padded())
+    cells = hex_table(resolution, state.categories).within(view.padded())
     return AddressLayer("hex", resolution=resolution, cells=cells)
 
 
 def _area_trace(state: MapState, collection: dict[str, Any], visible: bool) -> Any:
-    meta = _indicator(state.indicator) if state.indicator and state.has("choropleth") else None
+    meta = indicator_meta(state.indicator, scope()) if state.indicator and state.has("choropleth") else None
     values = None
     if meta is not None:
         level, parent = _shown_areas(state)
-        values = _values(meta.code, level, parent)
+        values = indicator_values(meta.code, level, parent, scope())
     return mf.areas_trace(
         collection, values, lang=state.lang, theme=state.theme, visible=visible,
         unit=meta.unit if meta else "", decimals=meta.decimals if meta else 1,
@@ -272,9 +193,9 @@ def build_map(
     """The whole map for a state; ``view`` None frames the areas shown on a map of ``size_px``."""
     level, parent = _shown_areas(state)
     if view is None:
-        lon, lat, zoom = layers.fit_view(_boundaries(level, parent, layers.ZOOM_BUCKETS[0]), size_px)
+        lon, lat, zoom = layers.fit_view(boundaries(level, parent, layers.ZOOM_BUCKETS[0]), size_px)
         view = Viewport(lon, lat, zoom, layers.bbox_around(lon, lat, zoom, size_px))
-    collection = _boundaries(level, parent, layers.zoom_bucket(view.zoom))
+    collection = boundaries(level, parent, layers.zoom_bucket(view.zoom))
     outlined = state.has("boundaries") or (state.has("choropleth") and state.indicator is not None)
     hexes, points, address_layer = address_traces(state, view)
     traces = {
@@ -282,9 +203,9 @@ def build_map(
         "labels": mf.labels_trace(collection, lang=state.lang, theme=state.theme, visible=state.has("labels")),
         "hex": hexes,
         "points": points,
-        "devices": mf.devices_trace(live_devices() if state.has("devices") else [], lang=state.lang,
+        "devices": mf.devices_trace(live_devices(scope()) if state.has("devices") else [], lang=state.lang,
                                     visible=state.has("devices")),
-        "alerts": mf.alerts_trace(live_alerts() if state.has("alerts") else [], lang=state.lang,
+        "alerts": mf.alerts_trace(live_alerts(scope()) if state.has("alerts") else [], lang=state.lang,
                                   visible=state.has("alerts")),
     }
     layout = mf.map_layout(lon=view.lon, lat=view.lat, zoom=view.zoom, theme=state.theme, lang=state.lang,
@@ -304,22 +225,10 @@ def address_patch(state: MapState, view: Viewport, previous: Viewport | None) ->
     changes: dict[int, Any] = {mf.TRACES["hex"]: hexes, mf.TRACES["points"]: points}
     if previous is None or layers.zoom_bucket(previous.zoom) != layers.zoom_bucket(view.zoom):
         level, parent = _shown_areas(state)
-        collection = _boundaries(level, parent, layers.zoom_bucket(view.zoom))
+        collection = boundaries(level, parent, layers.zoom_bucket(view.zoom))
         outlined = state.has("boundaries") or (state.has("choropleth") and state.indicator is not None)
         changes[mf.TRACES["areas"]] = _area_trace(state, collection, outlined)
     return changes, layer
-
-
-def search_codes(text: str) -> list[str]:
-    """Address codes matching what the user typed (exact first, then by prefix)."""
-    with get_database().connection() as conn:
-        return map_layers.search_address_codes(conn, text)
-
-
-def find_address(code: str) -> addresses.AddressRecord | None:
-    """One address by exact code."""
-    with get_database().connection() as conn:
-        return addresses.find_address(conn, code)
 
 
 def focus(state: MapState, record: addresses.AddressRecord, zoom: float = 17.0) -> tuple[Viewport, MapState]:
@@ -331,13 +240,13 @@ def focus(state: MapState, record: addresses.AddressRecord, zoom: float = 17.0) 
 
 def shown_values(state: MapState) -> tuple[map_layers.IndicatorMeta, list[tuple[str, str, str | None, float]]] | None:
     """The indicator in every area on the map, highest first, or None without indicator or values."""
-    meta = _indicator(state.indicator) if state.indicator else None
+    meta = indicator_meta(state.indicator, scope()) if state.indicator else None
     if meta is None:
         return None
     level, parent = _shown_areas(state)
-    values = _values(meta.code, level, parent)
+    values = indicator_values(meta.code, level, parent, scope())
     names = {f["properties"]["code"]: (f["properties"].get("name_vi"), f["properties"].get("name_en"))
-             for f in _boundaries(level, parent, layers.ZOOM_BUCKETS[0])["features"]}
+             for f in boundaries(level, parent, layers.ZOOM_BUCKETS[0])["features"]}
     rows = [(code, *names.get(code, (code, None)), value) for code, value in values.items() if value is not None]
     return (meta, sorted(rows, key=lambda r: r[3], reverse=True)) if rows else None
 
@@ -346,7 +255,7 @@ def area_at_cell(level: str | None, area_code: str | None, cell: str) -> str | N
     """Code of the shown area that holds the centre of an H3 cell (a click on a hexagon drills too)."""
     lat, lon = h3.cell_to_latlng(cell)
     shown_level, parent = _shown_areas(MapState(level=level, area_code=area_code))
-    for feature in _boundaries(shown_level, parent, layers.ZOOM_BUCKETS[-1])["features"]:
+    for feature in boundaries(shown_level, parent, layers.ZOOM_BUCKETS[-1])["features"]:
         if shapely.contains_xy(shape(feature["geometry"]), lon, lat):
             return feature["properties"]["code"]
     return None
@@ -368,11 +277,11 @@ def _export_areas(state: MapState, collection: dict[str, Any]) -> tuple[dict[str
         {**f, "properties": {**f["properties"], "name": pick(state.lang, f["properties"].get("name_vi"),
                                                              f["properties"].get("name_en"))}}
         for f in collection["features"]]}
-    meta = _indicator(state.indicator) if state.indicator and state.has("choropleth") else None
+    meta = indicator_meta(state.indicator, scope()) if state.indicator and state.has("choropleth") else None
     if meta is None:
         return named, None, None
     level, parent = _shown_areas(state)
-    values = _values(meta.code, level, parent)
+    values = indicator_values(meta.code, level, parent, scope())
     present = [v for v in values.values() if v is not None]
     low, high = (min(present), max(present)) if present else (0.0, 0.0)
     colours = {f["properties"]["code"]: _colour_for(values.get(f["properties"]["code"]), low, high, meta.direction)
@@ -386,10 +295,10 @@ def export_layers(state: MapState, view: Viewport | None) -> ExportLayers:
     """What the export draws for a state and viewport: the same layers and filters as on screen."""
     level, parent = _shown_areas(state)
     if view is None:
-        lon, lat, zoom = layers.fit_view(_boundaries(level, parent, layers.ZOOM_BUCKETS[0]))
+        lon, lat, zoom = layers.fit_view(boundaries(level, parent, layers.ZOOM_BUCKETS[0]))
         view = Viewport(lon, lat, zoom, layers.bbox_around(lon, lat, zoom))
     lang = state.lang
-    collection = _boundaries(level, parent, layers.zoom_bucket(view.zoom))
+    collection = boundaries(level, parent, layers.zoom_bucket(view.zoom))
     outlined = state.has("boundaries") or (state.has("choropleth") and state.indicator is not None)
     named, colours, texts = _export_areas(state, collection) if outlined else (None, None, None)
     address_layer = _address_layer(state, view) if state.has("addresses") else None
@@ -400,18 +309,18 @@ def export_layers(state: MapState, view: Viewport | None) -> ExportLayers:
             feature["properties"] = {"count": address_layer.cells[feature["id"]]}
     elif address_layer is not None:
         points = [ExportPoint(p.lon, p.lat, mf.CATEGORY_COLOURS.get(p.category, "#e5e7eb"),
-                              f"{p.code} · {t(f'mapview.category.{p.category}', lang)}", 4.0)
+                              f"{p.code} · {mf.label('category', p.category, lang)}", 4.0)
                   for p in address_layer.points]
     shown_path = area_summary(state.area_code)["path"] if state.area_code else []
     where = pick(lang, shown_path[-1][1], shown_path[-1][2]) if shown_path else t("mapview.home", lang)
     legend = [
-        (t("mapview.legend.devices", lang), [(c, t(f"mapview.status.{k}", lang)) for k, c in mf.STATUS_COLOURS.items()]),
-        (t("mapview.legend.alerts", lang), [(c, t(f"mapview.severity.{k}", lang)) for k, c in mf.SEVERITY_COLOURS.items()]),
+        (t("mapview.legend.devices", lang), [(c, mf.label("status", k, lang)) for k, c in mf.STATUS_COLOURS.items()]),
+        (t("mapview.legend.alerts", lang), [(c, mf.label("severity", k, lang)) for k, c in mf.SEVERITY_COLOURS.items()]),
     ]
     if points:
         cats = state.categories or tuple(mf.CATEGORY_COLOURS)
         legend.append((t("mapview.legend.categories", lang),
-                       [(mf.CATEGORY_COLOURS.get(k, "#e5e7eb"), t(f"mapview.category.{k}", lang)) for k in cats]))
+                       [(mf.CATEGORY_COLOURS.get(k, "#e5e7eb"), mf.label("category", k, lang)) for k in cats]))
     palette = mf.PALETTES.get(state.theme, mf.PALETTES["dark"])
     return ExportLayers(
         title=t("mapview.export_title", lang, area=where),
@@ -421,10 +330,10 @@ def export_layers(state: MapState, view: Viewport | None) -> ExportLayers:
         areas=named, area_colours=colours, area_values=texts, labels=state.has("labels"),
         hexes=hexes, points=points,
         devices=[ExportPoint(d.lon, d.lat, mf.STATUS_COLOURS.get(d.status, "#94a3b8"),
-                             f"{d.name} · {t(f'mapview.status.{d.status}', lang)}", 6.0)
-                 for d in live_devices() if d.lon is not None and d.lat is not None] if state.has("devices") else None,
+                             f"{d.name} · {mf.label('status', d.status, lang)}", 6.0)
+                 for d in live_devices(scope()) if d.lon is not None and d.lat is not None] if state.has("devices") else None,
         alerts=[ExportPoint(a.lon, a.lat, mf.SEVERITY_COLOURS.get(a.severity, "#38bdf8"),
                             pick(lang, a.message_vi, a.message_en), 12.0)
-                for a in live_alerts()] if state.has("alerts") else None,
+                for a in live_alerts(scope())] if state.has("alerts") else None,
         legend=legend, background=palette["map_bg"], text_colour=palette["text"], tile_url=state.tile_url,
     )

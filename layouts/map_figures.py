@@ -30,6 +30,7 @@ from layouts.figures import PALETTES
 __all__ = [
     "TRACES",
     "PALETTES",
+    "label",
     "CATEGORY_COLOURS",
     "STATUS_COLOURS",
     "SEVERITY_COLOURS",
@@ -63,6 +64,14 @@ _SCALES = {
     "neutral": [[0, "#1e3a8a"], [1, "#38bdf8"]],
 }
 _CLEAR = [[0, "rgba(56,189,248,0.04)"], [1, "rgba(56,189,248,0.04)"]]
+
+
+def label(group: str, key: str, lang: str = "vi") -> str:
+    """The UI label of a data value (category, kind, status, severity, level); the value itself when
+    the translation table has none (a category or level name an import brought in)."""
+    name = f"mapview.{group}.{key}"
+    text = t(name, lang)  # logs the missing key once per call, which names what to add to i18n.csv
+    return key if text == name else text
 
 
 def _palette(theme: str) -> dict[str, Any]:
@@ -173,7 +182,7 @@ def hex_trace(
 
 def points_trace(points: Sequence[AddressRecord], *, lang: str = "vi", visible: bool = True) -> dict[str, Any]:
     """Individual addresses coloured by category; customdata carries the code for clicks."""
-    labels = {category: t(f"mapview.category.{category}", lang) for category in {p.category for p in points}}
+    labels = {category: label("category", category, lang) for category in {p.category for p in points}}
     return dict(
         type="scattermap",
         lon=[p.lon for p in points], lat=[p.lat for p in points], mode="markers",
@@ -192,7 +201,7 @@ def devices_trace(devices: Sequence[Device], *, lang: str = "vi", visible: bool 
         lon=[d.lon for d in placed], lat=[d.lat for d in placed], mode="markers",
         marker={"size": [9 if d.kind == "camera" else 7 for d in placed],
                 "color": [STATUS_COLOURS.get(d.status, STATUS_COLOURS["unknown"]) for d in placed]},
-        customdata=[[d.id, d.name, t(f"mapview.kind.{d.kind}", lang), t(f"mapview.status.{d.status}", lang)]
+        customdata=[[d.id, d.name, label("kind", d.kind, lang), label("status", d.status, lang)]
                     for d in placed],
         hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]} · %{customdata[3]}<extra></extra>",
         name="devices", visible=visible and bool(placed),
@@ -205,7 +214,7 @@ def alerts_trace(alerts: Sequence[LocatedAlert], *, lang: str = "vi", visible: b
         type="scattermap",
         lon=[a.lon for a in alerts], lat=[a.lat for a in alerts], mode="markers",
         marker={"size": 22, "opacity": 0.45, "color": [SEVERITY_COLOURS.get(a.severity, "#38bdf8") for a in alerts]},
-        customdata=[[a.id, pick(lang, a.message_vi, a.message_en), t(f"mapview.severity.{a.severity}", lang)]
+        customdata=[[a.id, pick(lang, a.message_vi, a.message_en), label("severity", a.severity, lang)]
                     for a in alerts],
         hovertemplate="<b>%{customdata[2]}</b><br>%{customdata[1]}<extra></extra>",
         name="alerts", visible=visible and bool(alerts),

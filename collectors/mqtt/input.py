@@ -109,15 +109,18 @@ class MqttInput:
         self.filters = const.subscriptions(settings.mqtt_topic_prefix, settings.mqtt_shared_group)
         self.received = 0
         self.connected = threading.Event()
+        self.subscribed = threading.Event()  # the broker confirmed the subscriptions (SUBACK)
+        self._subscribe_mid: int | None = None
         self.generation = 0
         self._accumulator: Accumulator | None = None
         self._draining = False
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
 
     def start(self, accumulator: Accumulator, *, wait: float = 10.0) -> None:
-        """Connect (persistent session) and start consuming into ``accumulator``."""
+        """Connect (persistent session), start consuming into ``accumulator``; wait for the SUBACK."""
         self._accumulator = accumulator
         self._draining = False
         endpoint = self.settings.mqtt
@@ -125,8 +128,8 @@ class MqttInput:
             endpoint.host, endpoint.port, keepalive=self.keepalive, clean_start=False, properties=self._props
         )
         self.client.loop_start()
-        if wait and not self.connected.wait(wait):
-            logger.warning("no connection to the broker %s yet; retrying in the background", endpoint)
+        if wait and not self.subscribed.wait(wait):
+            logger.warning("no subscription on the broker %s yet; retrying in the background", endpoint)
 
     def drain(self) -> None:
         """Stop taking new messages (they stay unacknowledged, so the broker keeps them)."""
@@ -140,6 +143,7 @@ class MqttInput:
         self.client.disconnect()
         self.client.loop_stop()
         self.connected.clear()
+        self.subscribed.clear()
 
     def ack(self, batch: Iterable[Delivery]) -> int:
         """Acknowledge the messages of a committed batch received in the current session."""
@@ -156,7 +160,7 @@ class MqttInput:
             return
         # Acks of messages from an earlier connection are not sent: the broker redelivers those.
         self.generation += 1
-        client.subscribe([(f, const.QOS) for f in self.filters])
+        self._subscribe_mid = client.subscribe([(f, const.QOS) for f in self.filters])[1]
         self.presence.online()
         self.connected.set()
         logger.info(
@@ -164,8 +168,17 @@ class MqttInput:
             self.settings.mqtt, self.settings.mqtt_client_id, flags.session_present, ", ".join(self.filters),
         )
 
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        if mid != self._subscribe_mid:
+            return
+        refused = [f for f, code in zip(self.filters, reason_codes) if code.is_failure]
+        if refused:
+            logger.error("broker %s refused the subscription to %s", self.settings.mqtt, ", ".join(refused))
+        self.subscribed.set()
+
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected.clear()
+        self.subscribed.clear()
         if not self._draining:
             logger.warning("disconnected from %s (%s); reconnecting", self.settings.mqtt, reason_code)
 

@@ -261,9 +261,9 @@ def backfill(
     profiles = profiles or load_profiles()
     with db.connection() as conn:
         areas = list_areas(conn)
-        fleet = list_devices(conn) if devices else []
+        fleet = list_devices(conn)  # also without devices: it tells which indicators the devices feed
     districts = district_map(areas)
-    dev = DeviceSignals(fleet, profiles, districts, seed=seed)
+    dev = DeviceSignals(fleet if devices else [], profiles, districts, seed=seed)
     ind = IndicatorSignals(areas, profiles, catalog=catalog, seed=seed, devices=fleet, districts=districts)
     scheduled = [SeriesKey.for_indicator(p.code, a) for p in ind.scheduled() for a in p.areas] if indicators else []
     device_keys: list[SeriesKey] = []

@@ -13,7 +13,7 @@ from ioc.storage import audit, users
 from ioc.storage.db import Database
 
 __all__ = ["AccountError", "create_user", "change_password", "disable_user", "enable_user",
-           "ensure_first_admin", "create_display_token", "revoke_display_token"]
+           "ensure_first_admin", "create_display_token", "revoke_display_token", "revoke_display_token_value"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,14 @@ def create_display_token(db: Database, name: str, playlist: str, *, actor: str =
         users.add_display_token(conn, token_hash=passwords.token_digest(token), name=name, playlist=playlist, created_by=actor)
         audit.record(conn, "token_add", actor=actor, target=name, details={"playlist": playlist})
     return token
+
+
+def revoke_display_token_value(db: Database, token: str, *, actor: str = "cli") -> None:
+    """Revoke a token known by its value (a temporary one a tool created)."""
+    with db.connection() as conn:
+        found = users.find_display_token(conn, passwords.token_digest(token))
+    if found is not None:
+        revoke_display_token(db, found.id, actor=actor)
 
 
 def revoke_display_token(db: Database, token_id: int, *, actor: str = "cli") -> None:

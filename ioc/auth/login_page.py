@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from markupsafe import escape
 
 from ioc.i18n import normalise_language, t
@@ -55,7 +57,7 @@ def render_login(*, lang: str, csrf: str, next_path: str, error: str | None = No
         error=f'<div class="error" role="alert">{escape(t(message, lang))}</div>' if message else "",
         csrf=escape(csrf),
         next_path=escape(next_path),
-        next_q=escape(next_path),
+        next_q=escape(quote(next_path, safe="/")),
         username_label=escape(t("login.username", lang)),
         password_label=escape(t("login.password", lang)),
         submit=escape(t("login.submit", lang)),

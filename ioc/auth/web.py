@@ -12,7 +12,7 @@ import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import flask
 from werkzeug.wrappers import Response
@@ -35,6 +35,9 @@ PUBLIC_PREFIXES = ("/login", "/healthz", "/_dash-component-suites/", "/assets/",
 # Dash endpoints whose answer is the same for everyone and holds no data.
 _SHELL_ENDPOINTS = ("/_dash-dependencies", "/_reload-hash")
 WALL_PATHS = ("/wall",)
+# Callbacks of the app shell (present on every page, the wall included) that read no data
+# beyond the freshness time.
+_SHELL_CALLBACK_IDS = frozenset({"freshness", "lang-sink", "theme-sink"})
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_MAX_FAILURES = 5
 
@@ -87,7 +90,7 @@ def _guard() -> Response | tuple | None:
     if principal is None:
         if path.startswith("/_dash") or request.method != "GET":
             return {"error": "authentication required", "login": "/login"}, 401
-        return flask.redirect(f"/login?next={_safe_next(request.full_path)}")
+        return flask.redirect(f"/login?next={quote(_safe_next(request.full_path), safe='/')}")
     if path.startswith(_SHELL_ENDPOINTS) or path == "/_dash-layout":
         return None
     if principal.role is Role.WALL and not _wall_allowed(principal):
@@ -103,14 +106,16 @@ def _wall_allowed(principal: Principal) -> bool:
     if request.path != "/_dash-update-component":
         return False
     body = request.get_json(silent=True) or {}
-    outputs = [part.lstrip(".") for part in str(body.get("output", "")).split("...") if part.strip(".")]
+    # Dash writes several outputs as "..a.children...b.data.." and one as "a.children".
+    outputs = [part.strip(".") for part in str(body.get("output", "")).split("...") if part.strip(".")]
     ids = {out.rsplit(".", 1)[0] for out in outputs}
-    if ids and all(i.startswith("wall") for i in ids):
+    if ids and all(i.startswith("wall") or i in _SHELL_CALLBACK_IDS for i in ids):
         return True
     # Dash pages' router: allowed only when it renders /wall.
     if ids and ids <= {"_pages_content", "_pages_store", "_pages_dummy"}:
         pathnames = [i.get("value") for i in body.get("inputs", []) if isinstance(i, dict) and i.get("property") == "pathname"]
         return bool(pathnames) and all(str(p).startswith("/wall") for p in pathnames)
+    logger.warning("wall screen %s refused callback outputs %s", principal.name, sorted(ids))
     return False
 
 
@@ -132,7 +137,8 @@ def _login() -> Response | str | tuple:
     if not expected or not hmac.compare_digest(expected, request.form.get("csrf", "")):
         return render_login(lang=lang, csrf=flask.session.setdefault("csrf", secrets.token_urlsafe(24)),
                             next_path=next_path, error="csrf"), 400
-    username = request.form.get("username", "").strip()
+    # PostgreSQL text cannot hold NUL: such a name matches no account (bad credentials, not a 500).
+    username = request.form.get("username", "").strip().replace("\x00", "\ufffd")
     password = request.form.get("password", "")
     ip = _client_ip()
     since = datetime.now(timezone.utc) - LOGIN_WINDOW

@@ -90,6 +90,7 @@ def addresses(
 def map_bench(
     runs: int = typer.Option(30, min=1, help="runs of each zoom (small pans around its centre)"),
     browser: bool = typer.Option(False, "--browser/--no-browser", help="also time the first map load in Chromium"),
+    user: str = typer.Option("", help="account the browser run signs in as (default: the first admin or leader)"),
     as_json: bool = typer.Option(True, "--json/--no-json", help="print the figures as JSON"),
 ) -> None:
     """Payload bytes and server time of the map callbacks at province, district and street zoom."""
@@ -102,9 +103,31 @@ def map_bench(
         with server.app_context():
             result = run_map_bench(runs=runs)
         if browser:
-            result["first_load"] = first_load_seconds(server)
+            result["first_load"] = first_load_seconds(server, user=user or None)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
     else:
         for name, figures in result["scenarios"].items():
             typer.echo(f"{name:9s} p95 {figures['p95_ms']} ms  {figures['bytes_max']} bytes  {figures['address_mode']}")
+
+
+@app.command("load")
+def load(
+    users: int = typer.Option(50, min=1, help="concurrent dashboard users (locust)"),
+    seconds: int = typer.Option(60, min=5, help="duration of the measured load"),
+    rate: float = typer.Option(5000.0, min=0, help="MQTT messages/s during the load (0 = dashboard only)"),
+    workers: int = typer.Option(4, min=1, help="gunicorn workers"),
+    threads: int = typer.Option(4, min=1, help="threads per gunicorn worker"),
+    collectors: int = typer.Option(1, min=1, help="collector processes on a $share subscription"),
+) -> None:
+    """p50/p95 per dashboard page under load while ingest runs, and the ingest rate held (docs/load-test.md)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "load_test.py"
+    if not script.exists():
+        raise typer.BadParameter(f"{script} not found: the load test runs from a source checkout")
+    args = ["--users", str(users), "--seconds", str(seconds), "--rate", str(rate), "--workers", str(workers),
+            "--threads", str(threads), "--collectors", str(collectors)]
+    raise typer.Exit(subprocess.call([sys.executable, str(script), *args]))

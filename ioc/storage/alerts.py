@@ -8,6 +8,7 @@ state or severity appends a row to ``alert_history``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -228,17 +229,27 @@ def resolve(conn: psycopg.Connection, alert_id: int, *, by: str = "system", note
     return AlertChange(get_alert(conn, alert_id), "resolved")
 
 
-def list_open_alerts(conn: psycopg.Connection, sector_code: str | None = None, *, limit: int = 200) -> list[AlertRecord]:
-    """Unresolved alerts, critical first then newest, optionally of one sector's indicators."""
+def list_open_alerts(
+    conn: psycopg.Connection, sector_code: str | None = None, *, sectors: Sequence[str] | None = None, limit: int = 200
+) -> list[AlertRecord]:
+    """Unresolved alerts, critical first then newest, optionally of one sector's indicators.
+
+    ``sectors`` (a viewer's grant; None = all) keeps alerts of those sectors' indicators and of
+    devices whose kind feeds an indicator of those sectors.
+    """
     cur = conn.cursor(row_factory=class_row(AlertRecord))
     return cur.execute(
         f"""{_SELECT}
         LEFT JOIN indicator i ON i.code = s.indicator_code
         WHERE a.state <> 'resolved' AND (%(sector)s::text IS NULL OR i.sector_code = %(sector)s)
+          AND (%(sectors)s::text[] IS NULL OR i.sector_code = ANY(%(sectors)s)
+               OR (i.code IS NULL AND EXISTS (
+                   SELECT 1 FROM device dv JOIN indicator di ON di.device_kind = dv.kind
+                   WHERE dv.id = a.device_id AND di.sector_code = ANY(%(sectors)s))))
         ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.opened_at DESC, a.id DESC
         LIMIT %(limit)s
         """,
-        {"sector": sector_code, "limit": limit},
+        {"sector": sector_code, "sectors": list(sectors) if sectors is not None else None, "limit": limit},
     ).fetchall()
 
 

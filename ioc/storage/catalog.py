@@ -9,6 +9,7 @@ Search folds diacritics the same way as :func:`ioc.catalog.fold_text`, so
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import psycopg
 from psycopg.rows import dict_row
@@ -23,6 +24,7 @@ __all__ = [
     "get_indicator",
     "catalog_counts",
     "search_indicators",
+    "device_kind_sectors",
 ]
 
 logger = logging.getLogger(__name__)
@@ -123,8 +125,22 @@ def catalog_counts(conn: psycopg.Connection) -> dict[str, int]:
     return {"indicators": int(row[0]), "sectors": int(row[1]), "departments": int(row[2])}
 
 
-def search_indicators(conn: psycopg.Connection, text: str, limit: int = 50) -> list[Indicator]:
-    """Indicators whose names or code hold every word of ``text`` (each as a word start), accents ignored."""
+def device_kind_sectors(conn: psycopg.Connection) -> dict[str, tuple[str, ...]]:
+    """Device kind → the sectors of the indicators its devices feed (cameras → transport, ...)."""
+    rows = conn.execute(
+        "SELECT device_kind, array_agg(DISTINCT sector_code ORDER BY sector_code) FROM indicator"
+        " WHERE device_kind IS NOT NULL GROUP BY device_kind"
+    ).fetchall()
+    return {kind: tuple(sectors) for kind, sectors in rows}
+
+
+def search_indicators(
+    conn: psycopg.Connection, text: str, limit: int = 50, *, sectors: Sequence[str] | None = None
+) -> list[Indicator]:
+    """Indicators whose names or code hold every word of ``text`` (each as a word start), accents ignored.
+
+    ``sectors`` restricts the matches to those sectors (a viewer's grant); None searches all.
+    """
     tokens = fold_text(text).split()
     if not tokens:
         return []
@@ -132,6 +148,9 @@ def search_indicators(conn: psycopg.Connection, text: str, limit: int = 50) -> l
     # one "word starts with token" test per token; tokens are [a-z0-9]+, so safe inside the regex
     where = " AND ".join(["search_text ~ %s"] * len(tokens))
     params: list[object] = [r"\m" + token for token in tokens]
+    if sectors is not None:
+        where += " AND sector_code = ANY(%s)"
+        params.append(list(sectors))
     params += [f"%{phrase}%", max(1, int(limit))]
     return _indicators(
         conn, f"WHERE {where} ORDER BY (search_text LIKE %s) DESC, length(name_vi), code LIMIT %s", tuple(params)

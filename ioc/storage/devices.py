@@ -7,7 +7,7 @@ collector accepts readings only from known devices, marks them seen
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -74,13 +74,22 @@ def upsert_devices(conn: psycopg.Connection, devices: Iterable[Device]) -> int:
     return len(rows)
 
 
-def list_devices(conn: psycopg.Connection, kind: str | None = None, area_code: str | None = None) -> list[Device]:
-    """Devices, optionally of one kind and/or in one area, ordered by id."""
+def list_devices(
+    conn: psycopg.Connection, kind: str | None = None, area_code: str | None = None, *,
+    sectors: Sequence[str] | None = None,
+) -> list[Device]:
+    """Devices, optionally of one kind and/or in one area, ordered by id.
+
+    ``sectors`` (None = all) keeps devices whose kind feeds an indicator of those sectors
+    (the catalog's ``device_kind``): cameras belong to transport, air sensors to environment...
+    """
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM device"
         " WHERE (%(kind)s::text IS NULL OR kind = %(kind)s) AND (%(area)s::text IS NULL OR area_code = %(area)s)"
+        " AND (%(sectors)s::text[] IS NULL OR EXISTS (SELECT 1 FROM indicator i"
+        " WHERE i.device_kind = device.kind AND i.sector_code = ANY(%(sectors)s)))"
         " ORDER BY id",
-        {"kind": kind, "area": area_code},
+        {"kind": kind, "area": area_code, "sectors": list(sectors) if sectors is not None else None},
     )
     return [_device(row) for row in rows]
 

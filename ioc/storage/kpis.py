@@ -76,6 +76,7 @@ LEFT JOIN LATERAL (
 ) deep ON true
 WHERE (%(sector)s::text IS NULL OR i.sector_code = %(sector)s)
   AND (%(codes)s::text[] IS NULL OR i.code = ANY(%(codes)s))
+  AND (%(sectors)s::text[] IS NULL OR i.sector_code = ANY(%(sectors)s))
 ORDER BY i.sector_code, i.code
 """
 
@@ -86,7 +87,8 @@ WHERE indicator_code IS NOT NULL AND device_id IS NULL
 GROUP BY 1
 """
 
-_SECTORS_SQL = "SELECT code, name_vi, name_en, pillar FROM sector ORDER BY sort_order, code"
+_SECTORS_SQL = """SELECT code, name_vi, name_en, pillar FROM sector
+WHERE %(sectors)s::text[] IS NULL OR code = ANY(%(sectors)s) ORDER BY sort_order, code"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,35 +205,43 @@ def indicator_statuses(
     *,
     sector_code: str | None = None,
     codes: Sequence[str] | None = None,
+    sectors: Sequence[str] | None = None,
     now: datetime | None = None,
 ) -> list[IndicatorStatus]:
-    """Every indicator (of a sector, or the given codes) with its headline value and status."""
+    """Every indicator (of a sector, or the given codes) with its headline value and status.
+
+    ``sectors`` restricts the answer to those sectors (a viewer's grant); None means all.
+    """
     now = now or datetime.now(timezone.utc)
     with conn.cursor(row_factory=dict_row) as cur:
         # The planner's cost estimate of the laterals triggers JIT, whose compile time (~1 s)
         # dwarfs the query (~50 ms): switch it off for this transaction.
         cur.execute("SET LOCAL jit = off")
         rows = cur.execute(
-            _STATUS_SQL, {"sector": sector_code, "codes": list(codes) if codes is not None else None}
+            _STATUS_SQL, {"sector": sector_code, "codes": list(codes) if codes is not None else None,
+                          "sectors": list(sectors) if sectors is not None else None}
         ).fetchall()
     return [_status_from_row(row, now) for row in rows]
 
 
-def sector_summaries(conn: psycopg.Connection, *, now: datetime | None = None) -> list[SectorSummary]:
-    """Every sector in display order with counts of its indicators by status."""
+def sector_summaries(
+    conn: psycopg.Connection, *, sectors: Sequence[str] | None = None, now: datetime | None = None
+) -> list[SectorSummary]:
+    """Every sector (or those of ``sectors``) in display order with counts of its indicators by status."""
     counts: dict[str, dict[str, int]] = {}
-    for item in indicator_statuses(conn, now=now):
+    for item in indicator_statuses(conn, sectors=sectors, now=now):
         bucket = counts.setdefault(item.sector_code, dict.fromkeys(STATUSES, 0))
         bucket[item.status] += 1
     with conn.cursor(row_factory=dict_row) as cur:
-        sectors = cur.execute(_SECTORS_SQL).fetchall()
-    return [SectorSummary(**sector, **counts.get(sector["code"], {})) for sector in sectors]
+        rows = cur.execute(_SECTORS_SQL, {"sectors": list(sectors) if sectors is not None else None}).fetchall()
+    return [SectorSummary(**sector, **counts.get(sector["code"], {})) for sector in rows]
 
 
 def headline_kpis(
     conn: psycopg.Connection,
     *,
     codes: Sequence[str] | None = None,
+    sectors: Sequence[str] | None = None,
     limit: int = 8,
     now: datetime | None = None,
 ) -> list[IndicatorStatus]:
@@ -239,16 +249,16 @@ def headline_kpis(
 
     Without ``codes``: in sector display order, for each sector the indicator with
     a target and a current value reported in the most areas (ties by code), up to
-    ``limit``.
+    ``limit``. ``sectors`` keeps only indicators of those sectors (None: all).
     """
     if codes:
-        by_code = {item.code: item for item in indicator_statuses(conn, codes=codes, now=now)}
+        by_code = {item.code: item for item in indicator_statuses(conn, codes=codes, sectors=sectors, now=now)}
         return [by_code[code] for code in codes if code in by_code][:limit]
     with conn.cursor() as cur:
         order = {code: n for n, (code,) in enumerate(cur.execute("SELECT code FROM sector ORDER BY sort_order, code"))}
         reach = dict(cur.execute(_AREA_COUNTS_SQL).fetchall())
     chosen: dict[str, IndicatorStatus] = {}
-    for item in indicator_statuses(conn, now=now):
+    for item in indicator_statuses(conn, sectors=sectors, now=now):
         if item.target is None or item.value is None:
             continue
         best = chosen.get(item.sector_code)

@@ -73,13 +73,15 @@ class IndicatorMeta:
 _META = "SELECT code, name_vi, name_en, unit, decimals, direction FROM indicator"
 
 
-def mapped_indicators(conn: psycopg.Connection) -> list[IndicatorMeta]:
-    """Indicators that have a current value in at least one area (the choropleth picker), by name."""
+def mapped_indicators(conn: psycopg.Connection, sectors: Sequence[str] | None = None) -> list[IndicatorMeta]:
+    """Indicators (of ``sectors``; None = all) that have a current value in at least one area, by name."""
     rows = conn.execute(
         f"""{_META} i WHERE EXISTS (
             SELECT 1 FROM series s JOIN latest_value l ON l.series_id = s.id
             WHERE s.indicator_code = i.code AND s.area_code IS NOT NULL AND s.device_id IS NULL)
-        ORDER BY name_vi"""
+          AND (%(sectors)s::text[] IS NULL OR i.sector_code = ANY(%(sectors)s))
+        ORDER BY name_vi""",
+        {"sectors": list(sectors) if sectors is not None else None},
     ).fetchall()
     return [IndicatorMeta(*row) for row in rows]
 
@@ -141,8 +143,14 @@ def device_readings(
     return [ReadingPoint(metric or "value", ts, value) for metric, ts, value in rows]
 
 
-def located_open_alerts(conn: psycopg.Connection, *, limit: int = 500) -> list[LocatedAlert]:
-    """Unresolved alerts that can be placed on the map, most severe then newest first."""
+def located_open_alerts(
+    conn: psycopg.Connection, *, sectors: Sequence[str] | None = None, limit: int = 500
+) -> list[LocatedAlert]:
+    """Unresolved alerts that can be placed on the map, most severe then newest first.
+
+    ``sectors`` (None = all) keeps alerts of those sectors' indicators and of devices whose
+    kind feeds an indicator of those sectors (the catalog's ``device_kind``).
+    """
     rows = conn.execute(
         """
         SELECT al.id, al.rule, al.severity, al.state, al.message_vi, al.message_en, al.opened_at,
@@ -155,11 +163,15 @@ def located_open_alerts(conn: psycopg.Connection, *, limit: int = 500) -> list[L
         WHERE al.state <> 'resolved'
           AND coalesce(d.lon, ar.centroid_lon) IS NOT NULL
           AND coalesce(d.lat, ar.centroid_lat) IS NOT NULL
+          AND (%(sectors)s::text[] IS NULL
+               OR EXISTS (SELECT 1 FROM indicator i WHERE i.code = s.indicator_code AND i.sector_code = ANY(%(sectors)s))
+               OR (s.indicator_code IS NULL AND EXISTS (
+                   SELECT 1 FROM indicator i WHERE i.device_kind = d.kind AND i.sector_code = ANY(%(sectors)s))))
         ORDER BY CASE al.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
                  al.opened_at DESC, al.id DESC
-        LIMIT %s
+        LIMIT %(limit)s
         """,
-        (limit,),
+        {"sectors": list(sectors) if sectors is not None else None, "limit": limit},
     ).fetchall()
     return [LocatedAlert(*row) for row in rows]
 

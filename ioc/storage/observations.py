@@ -19,11 +19,9 @@ from ioc.storage.series import resolve_series
 
 __all__ = ["write_readings", "write_rows", "copy_observations", "latest_values"]
 
-_STAGE = (
-    "CREATE TEMP TABLE IF NOT EXISTS _obs_in (series_id bigint, ts timestamptz, value double precision)"
-    " ON COMMIT DELETE ROWS"
-)
-_STAGE_NEW = "CREATE TEMP TABLE IF NOT EXISTS _obs_new (LIKE _obs_in) ON COMMIT DELETE ROWS"
+# Staging tables of this session, emptied by write_rows itself (a rolled-back COPY leaves nothing).
+_STAGE = "CREATE TEMP TABLE IF NOT EXISTS _obs_in (series_id bigint, ts timestamptz, value double precision)"
+_STAGE_NEW = "CREATE TEMP TABLE IF NOT EXISTS _obs_new (LIKE _obs_in)"
 
 # Fast path: no row of the batch is stored yet (the usual case), so a plain INSERT
 # succeeds; a redelivered row makes it fail with a unique violation and the
@@ -90,7 +88,7 @@ def _copy(conn: psycopg.Connection, table: str, rows: Iterable[tuple[int, dateti
         copy.set_types(_TYPES)
         write = copy.write_row
         for row in rows:
-            if row[1].tzinfo is None:  # text COPY read naive times as UTC (the session zone); keep that
+            if row[1].tzinfo is None:  # naive times are taken as UTC
                 row = (row[0], row[1].replace(tzinfo=timezone.utc), row[2])
             write(row)  # the float8 dumper takes ints too
             count += 1
@@ -109,12 +107,15 @@ def write_rows(conn: psycopg.Connection, rows: Iterable[tuple[int, datetime, flo
     try:
         with conn.transaction():
             conn.execute(_INSERT_NEW)
-        fold = _FOLD_ALL
+        inserted = int(conn.execute(_FOLD_ALL).fetchone()[0])
     except psycopg.errors.UniqueViolation:
         conn.execute(_STAGE_NEW)
         conn.execute(_INSERT_DEDUP)
-        fold = _FOLD_NEW
-    return int(conn.execute(fold).fetchone()[0])
+        inserted = int(conn.execute(_FOLD_NEW).fetchone()[0])
+        conn.execute("TRUNCATE _obs_new")
+    # Emptied now, not only at commit: a second call in the same transaction starts clean.
+    conn.execute("TRUNCATE _obs_in")
+    return inserted
 
 
 def write_readings(conn: psycopg.Connection, readings: Sequence[Reading]) -> int:

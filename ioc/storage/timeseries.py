@@ -215,8 +215,13 @@ def breakdown(
     return [AreaValue(**row) for row in rows]
 
 
-def indicators_at_depth(conn: psycopg.Connection, depth: int) -> list[tuple[str, str, str]]:
-    """(code, name_vi, name_en) of indicators with a current value in some area at ``depth`` (1 = districts)."""
+def indicators_at_depth(
+    conn: psycopg.Connection, depth: int, sectors: Sequence[str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(code, name_vi, name_en) of indicators with a current value in some area at ``depth`` (1 = districts).
+
+    ``sectors`` keeps only those sectors' indicators (None: all).
+    """
     rows = conn.execute(
         """
         SELECT i.code, i.name_vi, i.name_en
@@ -227,9 +232,9 @@ def indicators_at_depth(conn: psycopg.Connection, depth: int) -> list[tuple[str,
             JOIN series s ON s.area_code = a.code AND s.device_id IS NULL
             JOIN latest_value l ON l.series_id = s.id
             WHERE a.depth = %s
-        )
+        ) AND (%s::text[] IS NULL OR i.sector_code = ANY(%s))
         ORDER BY i.sector_code, i.code
         """,
-        (depth,),
+        (depth, list(sectors) if sectors is not None else None, list(sectors) if sectors is not None else None),
     ).fetchall()
     return [tuple(row) for row in rows]

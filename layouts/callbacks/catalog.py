@@ -7,6 +7,7 @@ from dash import Input, Output, callback, clientside_callback
 from ioc.formatting import format_number
 from ioc.i18n import pick, t
 from layouts import data
+from layouts.access import scope
 from layouts.callbacks.sector import column_defs, indicator_row
 from layouts.prefs import current_lang
 
@@ -24,9 +25,10 @@ def catalog_columns(lang: str) -> list[dict]:
 
 def search_rows(text: str, lang: str) -> list[dict]:
     """Grid rows of the indicators matching ``text``, in the search's rank order."""
-    codes = tuple(data.search(text.strip(), _LIMIT)) if text.strip() else ()
-    sectors = {s.code: pick(lang, s.name_vi, s.name_en) for s in data.sectors()}
-    statuses = {item.code: item for item in data.indicators(codes)}
+    viewer_scope = scope()
+    codes = tuple(data.search(text.strip(), _LIMIT, viewer_scope)) if text.strip() else ()
+    sectors = {code: pick(lang, *names) for code, names in data.sector_names().items()}
+    statuses = {item.code: item for item in data.indicators(codes, viewer_scope)}
     rows = []
     for code in codes:
         if code in statuses:

@@ -8,7 +8,9 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, 
 
 from ioc.formatting import LOCAL_TZ, format_number
 from ioc.i18n import pick, t
+from ioc.storage.timeseries import RANGES
 from layouts import data
+from layouts.access import record_export, scope
 from layouts.components.status import status_badge
 from layouts.export import breakdown_table, series_table, to_csv_bytes, to_excel_bytes
 from layouts.figures import empty_figure, map_figure, timeseries_figure, breakdown_figure
@@ -21,8 +23,11 @@ def custom_bounds(start: str | None, end: str | None) -> tuple[datetime, datetim
     """Local-day bounds of a date-picker range (end day included), or None when incomplete."""
     if not start or not end:
         return None
-    lo = datetime.combine(date.fromisoformat(start[:10]), time(), LOCAL_TZ)
-    hi = datetime.combine(date.fromisoformat(end[:10]), time(), LOCAL_TZ) + timedelta(days=1)
+    try:
+        lo = datetime.combine(date.fromisoformat(start[:10]), time(), LOCAL_TZ)
+        hi = datetime.combine(date.fromisoformat(end[:10]), time(), LOCAL_TZ) + timedelta(days=1)
+    except ValueError:  # a hand-edited URL (?from=2026-13-01): show "choose dates" instead of failing
+        return None
     return (lo, hi) if lo < hi else None
 
 
@@ -76,13 +81,18 @@ def choose_area(trigger: str | None, state: dict, bar_click: dict | None, map_cl
 def update_head(state: dict, _tick: int | None) -> list:
     """Breadcrumb, name, status, latest value, target and owner of the indicator."""
     lang = current_lang()
-    item = data.indicator_status(state["code"]) if state.get("code") else None
+    code, viewer_scope = state.get("code"), scope()
+    item = data.indicator_status(code, viewer_scope) if code else None
+    if item is None and code and viewer_scope is not None and data.indicator_status(code) is not None:
+        return [html.Div([html.H1(t("access.indicator_denied", "vi"), className="page-title"),
+                          html.P(t("access.indicator_denied", "en"), className="muted")],
+                         className="access-denied", id="ind-denied")]
     if item is None:
         return [html.H1(t("ind.unknown", lang, code=state.get("code") or ""), className="page-title")]
-    sector = next((s for s in data.sectors() if s.code == item.sector_code), None)
+    sector = data.sector_names().get(item.sector_code)
     crumbs = [dcc.Link(t("nav.overview", lang), href="/", className="crumb"), html.Span("›", className="crumb-sep")]
     if sector:
-        crumbs += [dcc.Link(pick(lang, sector.name_vi, sector.name_en), href=f"/sector/{sector.code}",
+        crumbs += [dcc.Link(pick(lang, *sector), href=f"/sector/{item.sector_code}",
                             className="crumb", id="ind-sector-link"), html.Span("›", className="crumb-sep")]
     target = [html.Span(t("kpi.target", lang, value=format_number(item.target, lang, decimals=item.decimals)),
                         className="muted")] if item.target is not None else []
@@ -113,7 +123,7 @@ def update_series(state: dict, area: str | None, range_key: str, start: str | No
                   compare: list[str] | None):
     """The selected area's series (plus compared areas) with target and threshold lines."""
     lang, theme = current_lang(), current_theme()
-    item = data.indicator_status(state["code"]) if state.get("code") else None
+    item = data.indicator_status(state["code"], scope()) if state.get("code") else None
     if item is None or not area:
         return empty_figure(t("chart.no_data", lang), theme=theme)
     points = _points(item.code, area, range_key, start, end, compare)
@@ -126,7 +136,13 @@ def update_series(state: dict, area: str | None, range_key: str, start: str | No
 
 
 def _points(code: str, area: str, range_key: str, start: str | None, end: str | None, compare: list[str] | None):
-    areas = (area, *[c for c in (compare or []) if c != area])
+    known = {o.code for o in data.area_options()}
+    # Codes come from the URL: anything that is not a known area is dropped before it reaches SQL.
+    areas = tuple(dict.fromkeys(c for c in (area, *(compare or [])) if isinstance(c, str) and c in known))
+    if not areas:
+        return {}
+    if range_key not in RANGES and range_key != "custom":
+        range_key = "30d"
     if range_key == "custom":
         bounds = custom_bounds(start, end)
         if bounds is None:
@@ -146,7 +162,7 @@ def _points(code: str, area: str, range_key: str, start: str | None, end: str | 
 def update_breakdown(state: dict, area: str | None):
     """Ranked bars and map of the children of the selected area (or of its parent for a leaf)."""
     lang, theme = current_lang(), current_theme()
-    item = data.indicator_status(state["code"]) if state.get("code") else None
+    item = data.indicator_status(state["code"], scope()) if state.get("code") else None
     parent = _breakdown_parent(area) if area else None
     if item is None or parent is None:
         blank = empty_figure(t("chart.no_data", lang), theme=theme)
@@ -182,9 +198,14 @@ def export_view(_csv: int, _xlsx: int, state: dict, area: str, range_key: str, s
                 end: str | None, compare: list[str] | None):
     """The series shown (and, in Excel, the breakdown) as a file named after the view."""
     lang = current_lang()
-    code = state.get("code")
-    points = _points(code, area, range_key, start, end, compare) if code and area else None
+    code = (state or {}).get("code")
+    if not code or data.indicator_status(code, scope()) is None:
+        return no_update  # unknown, or of a sector the viewer was not granted
+    points = _points(code, area, range_key, start, end, compare) if area else None
     if points is None:
+        return no_update
+    kind = "csv" if ctx.triggered_id == "ind-export-csv" else "xlsx"
+    if not record_export(f"indicator:{code}", format=kind, area=area, range=range_key, compare=compare or []):
         return no_update
     names = {o.code: pick(lang, o.name_vi, o.name_en) for o in data.area_options()}
     table = series_table(points, names, lang)

@@ -1,18 +1,34 @@
-"""Overview callbacks: KPI tiles, sector grid, province map, open alerts (refreshed by the tick)."""
+"""Overview callbacks: KPI tiles, sector grid, province map, open alerts (refreshed by the tick).
+
+Leaders and admins (``Permission.ACK_ALERTS``) see a "Xác nhận" button on each open alert;
+acknowledging records who, when and a note on the alert and in the audit log.
+"""
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, dcc, html
+import logging
 
+import flask
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+
+from ioc.alerts import acknowledge_alert
+from ioc.auth.roles import Permission
+from ioc.errors import IocError
 from ioc.formatting import format_datetime, format_number
 from ioc.i18n import pick, t
+from ioc.cache import cache
+from ioc.storage import audit
+from ioc.storage.db import get_database
 from ioc.storage.kpis import STATUSES, SectorSummary
 from layouts import data
+from layouts.access import may, scope, viewer
 from layouts.components.kpi_tile import kpi_tile
 from layouts.figures import empty_figure, map_figure
 from layouts.prefs import current_lang, current_theme
 
-__all__ = ["update_tiles", "update_sectors", "update_map_options", "update_map", "update_alerts"]
+__all__ = ["update_tiles", "update_sectors", "update_map_options", "update_map", "update_alerts", "acknowledge"]
+
+logger = logging.getLogger(__name__)
 
 _ALERTS_SHOWN = 9
 # Sparkline window by frequency: enough days for a monthly or yearly indicator to show a trend.
@@ -24,7 +40,7 @@ _SPARK_DAYS = {"realtime": 30, "hourly": 30, "daily": 30, "weekly": 182, "monthl
 def update_tiles(_tick: int | None) -> list:
     """One tile per headline KPI, with its 30-day sparkline."""
     lang, theme = current_lang(), current_theme()
-    items = data.headline()
+    items = data.headline(scope())
     if not items:
         return [html.Div(t("overview.no_kpis", lang), className="empty-note")]
     return [kpi_tile(item, data.sparkline(item.code, item.area_code, _SPARK_DAYS[item.frequency])
@@ -57,7 +73,7 @@ def _sector_card(sector: SectorSummary, lang: str) -> dcc.Link:
 def update_sectors(_tick: int | None) -> tuple[list, list]:
     """A card per sector with its indicators counted by status; each opens its sector."""
     lang = current_lang()
-    summaries = data.sectors()
+    summaries = data.sectors(scope())
     legend = [html.Span([html.Span(className=f"dot dot-{s}"), t(f"status.{s}", lang)], className="legend-item")
               for s in STATUSES]
     if not summaries:
@@ -74,12 +90,13 @@ def update_sectors(_tick: int | None) -> tuple[list, list]:
 def update_map_options(_tick: int | None, chosen: str | None) -> tuple[list[dict], str | None]:
     """Indicators that have district values; keep the viewer's choice, else the first headline one."""
     lang = current_lang()
-    found = data.map_indicators()
+    viewer_scope = scope()
+    found = data.map_indicators(1, viewer_scope)
     codes = [code for code, _vi, _en in found]
     options = [{"label": pick(lang, vi, en), "value": code} for code, vi, en in found]
     if chosen in codes:
         return options, chosen
-    headline = [item.code for item in data.headline() if item.code in codes]
+    headline = [item.code for item in data.headline(viewer_scope) if item.code in codes]
     return options, (headline[0] if headline else codes[0] if codes else None)
 
 
@@ -88,7 +105,7 @@ def update_map(code: str | None) -> dict:
     """The province's districts coloured by the chosen indicator."""
     lang, theme = current_lang(), current_theme()
     root = data.root_area()
-    item = data.indicator_status(code) if code else None
+    item = data.indicator_status(code, scope()) if code else None
     if root is None or item is None:
         return empty_figure(t("map.no_data", lang), theme=theme)
     return map_figure(data.area_geojson(root.code), data.breakdown(code, root.code), lang=lang, theme=theme,
@@ -97,7 +114,18 @@ def update_map(code: str | None) -> dict:
                       target=item.target)
 
 
-def _alert_row(alert: dict, lang: str) -> html.Div:
+def _ack_part(alert: dict, lang: str, may_ack: bool) -> list:
+    """"Đã xác nhận: who · when" for a taken alert, else the button (for those allowed)."""
+    if alert.get("state") == "acknowledged":
+        return [html.Div(t("alerts.acked", lang, who=alert.get("acked_by") or "",
+                           when=format_datetime(alert.get("acked_at"), lang)), className="alert-acked")]
+    if not may_ack or alert.get("id") is None:
+        return []
+    return [html.Button(t("alerts.ack", lang), id={"type": "alert-ack", "id": alert["id"]}, n_clicks=0,
+                        className="btn btn-small alert-ack")]
+
+
+def _alert_row(alert: dict, lang: str, may_ack: bool = False) -> html.Div:
     message = pick(lang, alert.get("message_vi"), alert.get("message_en"))
     severity = alert.get("severity", "info")
     body = [html.Div(message, className="alert-message", title=message),
@@ -105,19 +133,48 @@ def _alert_row(alert: dict, lang: str) -> html.Div:
     code = alert.get("indicator_code")
     content = dcc.Link(body, href=f"/indicator/{code}", className="alert-body") if code else html.Div(
         body, className="alert-body")
-    return html.Div([html.Span(t(f"severity.{severity}", lang), className=f"sev sev-{severity}"), content],
+    return html.Div([html.Span(t(f"severity.{severity}", lang), className=f"sev sev-{severity}"), content,
+                     *_ack_part(alert, lang, may_ack)],
                     className=f"alert-row alert-{severity}")
 
 
-@callback(Output("alert-list", "children"), Output("alert-count", "children"), Input("tick", "n_intervals"))
-def update_alerts(_tick: int | None) -> tuple[list, str]:
-    """The open alerts, most severe first; the count says how many in all."""
+@callback(Output("alert-list", "children"), Output("alert-count", "children"), Input("tick", "n_intervals"),
+          Input("alert-ack-status", "children"))
+def update_alerts(_tick: int | None, _acked: object = None) -> tuple[list, str]:
+    """The open alerts (of the viewer's sectors), most severe first; the count says how many in all."""
     lang = current_lang()
-    alerts = data.open_alerts()
+    alerts = data.open_alerts(200, scope())
     if not alerts:
         return [html.Div(t("alerts.none", lang), className="empty-note ok-note")], "0"
-    rows = [_alert_row(a, lang) for a in alerts[:_ALERTS_SHOWN]]
+    may_ack = may(Permission.ACK_ALERTS)
+    rows = [_alert_row(a, lang, may_ack) for a in alerts[:_ALERTS_SHOWN]]
     if len(alerts) > _ALERTS_SHOWN:
         rows.append(html.Div(t("alerts.more", lang, n=format_number(len(alerts) - _ALERTS_SHOWN, lang)),
                              className="alert-more"))
     return rows, format_number(len(alerts), lang)
+
+
+@callback(Output("alert-ack-status", "children"), Input({"type": "alert-ack", "id": ALL}, "n_clicks"),
+          State("alert-ack-note", "value"), prevent_initial_call=True)
+def acknowledge(clicks: list[int] | None, note: str | None = None) -> str:
+    """Acknowledge the clicked alert as the signed-in leader or admin; others are refused."""
+    lang = current_lang()
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(clicks or []):
+        return no_update
+    principal = viewer()
+    if principal is None or not may(Permission.ACK_ALERTS):
+        return t("alerts.ack_denied", lang)
+    alert_id = int(trigger["id"])
+    database = get_database()
+    try:
+        change = acknowledge_alert(database, alert_id, by=principal.name, note=(note or "").strip()[:500] or None)
+    except (IocError, ValueError) as exc:
+        logger.info("acknowledging alert %s refused: %s", alert_id, exc)
+        return str(exc)
+    with database.connection() as conn:
+        audit.record(conn, "alert_ack", actor=principal.name, target=f"alert:{alert_id}",
+                     ip=flask.request.remote_addr, details={"change": change.change, "note": change.alert.ack_note})
+    cache.delete_memoized(data.open_alerts)
+    alert = change.alert
+    return t("alerts.acked", lang, who=alert.acked_by or principal.name, when=format_datetime(alert.acked_at, lang))

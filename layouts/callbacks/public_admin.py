@@ -13,6 +13,7 @@ from ioc.score766.components import top_level
 from ioc.score766.notice import find_chromium, streak_text
 from ioc.score766.scorecard import Scorecard, UnitResult
 from layouts import data_admin
+from layouts.access import record_export
 from layouts.figures import empty_figure
 from layouts.figures_admin import components_figure, dossier_figure, rank_history_figure
 from layouts.prefs import current_lang, current_theme
@@ -163,6 +164,9 @@ def export_notice(_html: int, _pdf: int, code: str | None, level: str, week: str
     if district is None:
         return no_update, t("admin.no_scores", lang)
     name = f"thong-bao-766-{district}-{week}"
+    kind = "pdf" if ctx.triggered_id == "admin-notice-pdf" else "html"
+    if not record_export(f"notice766:{district}", week=week, level=level, format=kind):
+        return no_update, t("access.export_denied", lang)
     try:
         if ctx.triggered_id == "admin-notice-pdf":
             pdf = data_admin.notice_pdf(district, week, lang) if find_chromium() else None

@@ -9,6 +9,7 @@ from ioc.formatting import format_change, format_datetime, format_number
 from ioc.i18n import pick, t
 from ioc.storage.kpis import STATUSES, IndicatorStatus
 from layouts import data
+from layouts.access import may_read_sector, scope
 from layouts.components.kpi_tile import change_class
 from layouts.prefs import current_lang
 
@@ -73,9 +74,8 @@ def indicator_row(item: IndicatorStatus, lang: str) -> dict:
     }
 
 
-def indicator_rows(sector_code: str, lang: str) -> list[dict]:
-    """One grid row per indicator of the sector, worst status first."""
-    items = data.sector_statuses(sector_code)
+def indicator_rows(items: list[IndicatorStatus], lang: str) -> list[dict]:
+    """One grid row per indicator, worst status first."""
     return [indicator_row(item, lang) for item in sorted(items, key=lambda i: (_RANK[i.status], i.code))]
 
 
@@ -89,13 +89,16 @@ def indicator_rows(sector_code: str, lang: str) -> list[dict]:
 def update_sector(sector_code: str | None, _tick: int | None) -> tuple[list[dict], str, list]:
     """Rows, title and status counts of the sector."""
     lang = current_lang()
-    summary = next((s for s in data.sectors() if s.code == sector_code), None)
-    if summary is None:
+    names = data.sector_names().get(sector_code or "")
+    if names is None:
         return [], t("sector.unknown", lang, code=sector_code or ""), []
+    if not may_read_sector(sector_code):
+        return [], t("access.sector_denied", lang), []
+    items = data.sector_statuses(sector_code, scope())
     counts = [html.Span([html.Span(className=f"dot dot-{s}"), t(f"status.{s}", lang), ": ",
-                         html.B(format_number(getattr(summary, s), lang))], className="sector-count")
+                         html.B(format_number(sum(i.status == s for i in items), lang))], className="sector-count")
               for s in STATUSES]
-    return indicator_rows(summary.code, lang), pick(lang, summary.name_vi, summary.name_en), counts
+    return indicator_rows(items, lang), pick(lang, *names), counts
 
 
 @callback(Output("sector-grid-table", "dashGridOptions"), Input("sector-filter", "value"),

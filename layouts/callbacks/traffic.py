@@ -10,6 +10,7 @@ from ioc.formatting import LOCAL_TZ, format_number, format_time
 from ioc.i18n import t
 from ioc.storage.traffic import CameraReading, Incident, top_congested
 from layouts import data_traffic
+from layouts.access import may_read_device_kind
 from layouts.components.wall_panels import VEHICLE_CLASSES
 from layouts.figures_traffic import camera_map_figure, class_figure, congestion_colour, profile_figure
 from layouts.prefs import current_lang, current_theme
@@ -61,9 +62,10 @@ def refresh_traffic(_tick: int | None, camera: str | None):
     """Everything on the page from the latest camera values, the incident feed and hourly rollups."""
     lang, theme = current_lang(), current_theme()
     now = datetime.now(timezone.utc)
-    cameras = data_traffic.cameras()
-    incidents = data_traffic.incidents(24)
-    profile = data_traffic.profile(now.astimezone(LOCAL_TZ).date().isoformat(), 4, camera)
+    allowed = may_read_device_kind("camera")  # cameras feed the transport sector's indicators
+    cameras = data_traffic.cameras() if allowed else []
+    incidents = data_traffic.incidents(24) if allowed else []
+    profile = data_traffic.profile(now.astimezone(LOCAL_TZ).date().isoformat(), 4, camera) if allowed else None
     fresh = [c for c in cameras if c.updated_at and now - c.updated_at <= FRESH]
     speeds = [c.values["avg_speed"] for c in fresh if "avg_speed" in c.values]
     kpis = [

@@ -24,6 +24,7 @@ from dash import Input, Output, State, callback, clientside_callback, no_update
 from ioc.errors import IocError
 from ioc.formatting import LOCAL_TZ
 from layouts import data, data_admin, data_traffic
+from layouts.access import may_read_device_kind, scope
 from layouts.components import wall_panels
 
 __all__ = ["build_id", "render_view", "STALE_AFTER"]
@@ -62,20 +63,20 @@ def _newest(*moments: datetime | None) -> datetime | None:
 def _panel(name: str, lang: str, now: datetime):
     """(view, newest data time) of one wall view."""
     if name == "kpi":
-        return wall_panels.kpi_panel(data.headline(), lang), data.freshness()
+        return wall_panels.kpi_panel(data.headline(scope()), lang), data.freshness()
     if name == "environment":
-        items = data.sector_statuses(ENVIRONMENT_SECTOR)
+        items = data.sector_statuses(ENVIRONMENT_SECTOR, scope())
         return wall_panels.environment_panel(items, lang), _newest(*(i.ts for i in items))
     if name == "alerts":
-        return wall_panels.alerts_panel(data.open_alerts(), lang), data.freshness()
+        return wall_panels.alerts_panel(data.open_alerts(200, scope()), lang), data.freshness()
     if name == "score766":
         card = data_admin.scorecard("district")
         published = datetime.combine(card.week, datetime.min.time(), LOCAL_TZ) if card else None
         return wall_panels.score766_panel(card, lang), published
-    cameras = data_traffic.cameras()
+    cameras = data_traffic.cameras() if may_read_device_kind("camera") else []
     local = now.astimezone(LOCAL_TZ)
     profile = data_traffic.profile(local.date().isoformat()) if cameras else None
-    view = wall_panels.traffic_panel(cameras, data_traffic.incidents(24), profile, lang, now=local)
+    view = wall_panels.traffic_panel(cameras, data_traffic.incidents(24) if cameras else [], profile, lang, now=local)
     return view, _newest(*(c.updated_at for c in cameras))
 
 
@@ -127,16 +128,16 @@ clientside_callback(
         }
         const tz = 'Asia/Ho_Chi_Minh';
         const hm = {timeZone: tz, hour: '2-digit', minute: '2-digit', hour12: false};
-        const now = new Date();
         const dm = {timeZone: tz, day: '2-digit', month: '2-digit'};
+        const now = new Date();
+        // en-GB writes day/month as 30/11, the way Vietnamese dates read (vi-VN gives 30-11).
+        const day = (d) => new Intl.DateTimeFormat('en-GB', dm).format(d);
         const fmt = (iso) => {
             if (!iso) { return '\u2014'; }
             const d = new Date(iso);
-            const sameDay = d.toLocaleDateString('vi-VN', dm) === now.toLocaleDateString('vi-VN', dm);
-            return d.toLocaleTimeString('vi-VN', hm) + (sameDay ? '' : ' ' + d.toLocaleDateString('vi-VN', dm));
+            return d.toLocaleTimeString('vi-VN', hm) + (day(d) === day(now) ? '' : ' ' + day(d));
         };
-        const clock = [now.toLocaleTimeString('vi-VN', hm),
-                       now.toLocaleDateString('vi-VN', {timeZone: tz, day: '2-digit', month: '2-digit', year: 'numeric'})];
+        const clock = [now.toLocaleTimeString('vi-VN', hm), day(now)];
         const L = config.labels;
         const age = (Date.now() - w.okAt) / 1000;
         if (age > config.stale_after) {

@@ -36,7 +36,7 @@ def area_detail(summary: dict[str, Any], lang: str) -> html.Div:
         html.Span([html.Span(style={"background": mf.CATEGORY_COLOURS.get(k, "#e5e7eb"), "width": "9px",
                                     "height": "9px", "borderRadius": "50%", "display": "inline-block",
                                     "marginRight": "5px"}),
-                   f"{t(f'mapview.category.{k}', lang)}: {format_number(n, lang)}"],
+                   f"{mf.label('category', k, lang)}: {format_number(n, lang)}"],
                   style={"marginRight": "14px", "whiteSpace": "nowrap"})
         for k, n in categories.items()
     ]
@@ -83,12 +83,12 @@ def device_detail(detail: dict[str, Any] | None, lang: str) -> html.Div:
                        className="iocmap-readings")
              if readings else html.Div(t("mapview.device_none", lang), className="muted"))
     incidents = (html.Ul([html.Li(f"{format_datetime(e.ts, lang)} · {e.kind} · "
-                                  f"{t(f'mapview.severity.{e.severity}', lang)}") for e in events],
+                                  f"{mf.label('severity', e.severity, lang)}") for e in events],
                          style={"margin": "4px 0", "paddingLeft": "18px"})
                  if events else html.Div(t("mapview.events_none", lang), className="muted"))
     return _box([
-        html.Div([html.B(device.name), html.Span(f" · {t(f'mapview.kind.{device.kind}', lang)} · ", className="muted"),
-                  html.Span(t(f"mapview.status.{device.status}", lang), style={"color": status_colour, "fontWeight": 700}),
+        html.Div([html.B(device.name), html.Span(f" · {mf.label('kind', device.kind, lang)} · ", className="muted"),
+                  html.Span(mf.label("status", device.status, lang), style={"color": status_colour, "fontWeight": 700}),
                   html.Span(f" · {device.id} · {seen}", className="muted")]),
         html.Div([
             html.Div([html.Div(t("mapview.device_readings", lang), style={"fontWeight": 600}), chart],
@@ -107,7 +107,7 @@ def address_detail(record: AddressRecord | None, lang: str) -> html.Div:
     parts = [p for p in (record.name, record.street) if p]
     return _box([
         html.Div([html.B(f"{t('mapview.address', lang)} {record.code}"),
-                  html.Span(f" · {t(f'mapview.category.{record.category}', lang)}",
+                  html.Span(f" · {mf.label('category', record.category, lang)}",
                             style={"color": colour, "fontWeight": 600})]),
         html.Div(" · ".join(parts + [f"{format_number(record.lat, lang, decimals=6)}° N",
                                      f"{format_number(record.lon, lang, decimals=6)}° E"]), className="muted"),

@@ -25,6 +25,7 @@ from ioc.config import load_settings
 from ioc.formatting import format_number
 from ioc.i18n import pick, t
 from layouts import map_build as mb
+from layouts.access import record_export, scope
 from layouts import map_figures as mf
 from layouts.components.map_detail import address_detail, alert_detail, area_detail, device_detail
 from layouts.prefs import current_lang, current_theme
@@ -72,7 +73,7 @@ def _legend(lang: str) -> html.Div:
 
 def _toolbar(index: str, lang: str, *, level: str | None, indicator: str | None) -> html.Div:
     levels = mb.area_levels()
-    indicators = mb.indicator_options()
+    indicators = mb.indicator_options(scope())
     return html.Div(
         [
             dcc.Checklist(
@@ -84,7 +85,7 @@ def _toolbar(index: str, lang: str, *, level: str | None, indicator: str | None)
             dcc.Dropdown(
                 id=map_id("level", index), value=level, clearable=True, searchable=False,
                 placeholder=t("mapview.level", lang), style={"minWidth": "190px"},
-                options=[{"label": t(f"mapview.level.{lv.name}", lang), "value": lv.name} for lv in levels[1:]],
+                options=[{"label": mf.label("level", lv.name, lang), "value": lv.name} for lv in levels[1:]],
             ),
             dcc.Dropdown(
                 id=map_id("indicator", index), value=indicator, clearable=True,
@@ -94,7 +95,7 @@ def _toolbar(index: str, lang: str, *, level: str | None, indicator: str | None)
             dcc.Dropdown(
                 id=map_id("categories", index), value=[], multi=True, searchable=False,
                 placeholder=t("mapview.categories", lang), style={"minWidth": "220px", "flex": "1"},
-                options=[{"label": t(f"mapview.category.{key}", lang), "value": key} for key in mf.CATEGORY_COLOURS],
+                options=[{"label": mf.label("category", key, lang), "value": key} for key in mf.CATEGORY_COLOURS],
             ),
             html.Div([
                 dcc.Input(id=map_id("search", index), type="text", debounce=False, placeholder=t("mapview.search", lang),
@@ -247,9 +248,9 @@ def refresh_live(_tick, layers):  # noqa: ANN001, ANN201
     state = _state(layers, None, None, None, None)
     patch = Patch()
     patch["data"][mf.TRACES["devices"]] = mf.devices_trace(
-        mb.live_devices() if state.has("devices") else [], lang=state.lang, visible=state.has("devices"))
+        mb.live_devices(scope()) if state.has("devices") else [], lang=state.lang, visible=state.has("devices"))
     patch["data"][mf.TRACES["alerts"]] = mf.alerts_trace(
-        mb.live_alerts() if state.has("alerts") else [], lang=state.lang, visible=state.has("alerts"))
+        mb.live_alerts(scope()) if state.has("alerts") else [], lang=state.lang, visible=state.has("alerts"))
     return patch
 
 
@@ -283,7 +284,7 @@ def click(click_data, _up, _home, area, level):  # noqa: ANN001, ANN201
         code = mb.area_at_cell(level, area, point["location"])
         return (code, area_detail(mb.area_summary(code), lang)) if code else (no_update, no_update)
     if trace == mf.TRACES["devices"] and custom:
-        return no_update, device_detail(mb.device_detail(custom[0]), lang)
+        return no_update, device_detail(mb.device_detail(custom[0], 24, scope()), lang)
     if trace in (mf.TRACES["points"], mf.TRACES["found"]) and custom:
         code = custom[0] if trace == mf.TRACES["points"] else point.get("text")
         return no_update, address_detail(mb.find_address(code) if code else None, lang)
@@ -341,6 +342,8 @@ def export(_n, view, layers, level, indicator, categories, area):  # noqa: ANN00
     from geo.export import export_map_html  # folium is only imported when someone exports
 
     state = _state(layers, level, indicator, categories, area)
+    if not record_export("map:html", layers=sorted(state.layers), level=level, indicator=indicator, area=area):
+        return no_update
     html_text = export_map_html(mb.export_layers(state, mb.viewport_from_store(view)))
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
     return {"content": html_text, "filename": f"ban-do-ioc-{stamp}.html", "type": "text/html"}

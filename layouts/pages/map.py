@@ -72,7 +72,7 @@ def follow_area(area: str | None, indicator: str | None, level: str | None) -> t
     """Address categories of the drilled area, and the indicator across the areas on the map."""
     lang, theme = current_lang(), current_theme()
     counts = mb.area_summary(area)["categories"]
-    categories = _bars([t(f"mapview.category.{k}", lang) for k in counts], list(counts.values()),
+    categories = _bars([mf.label("category", k, lang) for k in counts], list(counts.values()),
                        [mf.CATEGORY_COLOURS.get(k, "#e5e7eb") for k in counts], lang, theme)
     ranked = mb.shown_values(mb.MapState(level=level, area_code=area, indicator=indicator, lang=lang))
     if not ranked:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
+from ioc.auth.roles import Permission
 from ioc.i18n import t
+from layouts.access import may
 from layouts.callbacks import overview as _callbacks  # noqa: F401  (registers callbacks)
 from layouts.components.panel import panel
 from layouts.prefs import current_lang
@@ -16,6 +18,7 @@ dash.register_page(__name__, path="/", name="overview", title="IOC — Tổng qu
 def layout(map: str | None = None, **_query: str) -> html.Div:  # noqa: A002
     """Tiles across the top; sectors, map and alerts below, sized to fill a 1920×1080 wall."""
     lang = current_lang()
+    may_ack = may(Permission.ACK_ALERTS)  # leaders and admins acknowledge alerts
     return html.Div(
         [
             html.Section(id="kpi-tiles", className="kpi-row"),
@@ -29,7 +32,12 @@ def layout(map: str | None = None, **_query: str) -> html.Div:  # noqa: A002
                                              placeholder=t("overview.map_pick", lang)),
                           class_name="panel-map"),
                     panel(t("overview.alerts", lang), html.Div(id="alert-list", className="alert-list"),
-                          tools=html.Span(id="alert-count", className="count-pill"), class_name="panel-alerts"),
+                          tools=[html.Span(id="alert-ack-status", className="muted alert-ack-status", role="status"),
+                                 dcc.Input(id="alert-ack-note", type="text", maxLength=500, debounce=True,
+                                           placeholder=t("alerts.ack_note", lang), className="alert-ack-note",
+                                           style={"width": "150px"} if may_ack else {"display": "none"}),
+                                 html.Span(id="alert-count", className="count-pill")],
+                          class_name="panel-alerts"),
                 ],
                 className="overview-main",
             ),

@@ -190,3 +190,9 @@ def test_full_address_set_stays_under_the_payload_budget(empty_db: Database) -> 
             sizes[name] = (layer.mode, len(json.dumps(trace)))
     assert sizes["province"][0] == "hex" and sizes["street"][0] == "points"
     assert all(size < layers.PAYLOAD_BUDGET for _, size in sizes.values()), sizes
+
+
+def test_labels_of_data_values_fall_back_to_the_value() -> None:
+    assert mf.label("category", "school") == "Trường học"
+    assert mf.label("category", "school", "en") == "School"
+    assert mf.label("level", "ward") == "ward"  # a level an import brought in, not in i18n.csv

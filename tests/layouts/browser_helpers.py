@@ -54,15 +54,15 @@ class RestartableServer:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    """A headless Chromium browser (Debian's) for one test module (modules import this fixture)."""
+def chromium(auth_cookie) -> Iterator[object]:
+    """A headless Chromium browser (Debian's), signed in, for one test module (modules import this fixture)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
+        yield SignedInBrowser(browser, auth_cookie)
         browser.close()
 
 
@@ -72,3 +72,35 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def login_cookie(wsgi_app, username: str, password: str) -> dict:
+    """Sign in through the real /login form (CSRF included) and return the session cookie for playwright."""
+    import re
+
+    client = wsgi_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    answer = client.post("/login", data={"username": username, "password": password, "csrf": csrf, "next": "/"})
+    assert answer.status_code == 302, f"test login failed: {answer.status_code}"
+    cookie = client.get_cookie("ioc_session")
+    return {"name": cookie.key, "value": cookie.value, "domain": "127.0.0.1", "path": "/"}
+
+
+class SignedInBrowser:
+    """A playwright browser whose new contexts and pages carry a signed-in session cookie."""
+
+    def __init__(self, browser, cookie: dict) -> None:
+        self._browser = browser
+        self._cookie = cookie
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.add_cookies([self._cookie])
+        return context
+
+    def new_page(self, **options):
+        return self.new_context(**options).new_page()
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)

@@ -56,3 +56,20 @@ def dash_url(dash_app) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+TEST_USER = ("lanh-dao-kiem-thu", "mat-khau-kiem-thu-2026")
+
+
+@pytest.fixture(scope="session")
+def auth_cookie(dash_app, dash_db) -> dict:
+    """The session cookie of a signed-in leader: every page and callback needs one."""
+    from ioc.auth import accounts
+    from tests.layouts.browser_helpers import login_cookie
+
+    database, _ = dash_db
+    with database.connection() as conn:
+        exists = conn.execute("SELECT 1 FROM app_user WHERE username = %s", (TEST_USER[0],)).fetchone()
+    if not exists:
+        accounts.create_user(database, TEST_USER[0], TEST_USER[1], role="leader")
+    return login_cookie(dash_app.server, *TEST_USER)

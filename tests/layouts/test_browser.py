@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.layouts.browser_helpers import SignedInBrowser
+from tests.layouts.conftest import TEST_USER
+
 playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,12 +30,12 @@ MAPS_IDLE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).ev
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser(auth_cookie) -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: apt-get install -y chromium chromium-driver")
     with playwright.sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
+        yield SignedInBrowser(instance, auth_cookie)
         instance.close()
 
 
@@ -162,9 +165,15 @@ def test_permalink_restores_the_view(page: Page) -> None:
     page.page.wait_for_function("document.querySelectorAll('#ind-series .scatterlayer .trace').length === 3")
     href = page.page.get_attribute("#ind-permalink", "href")
     assert href == "/indicator/MT_AQI?area=718&range=7d&compare=724%2C725"
+    # A colleague who is not signed in yet: the link goes through the login form and back to the view.
     other = Page(page.page.context.browser, page.base)
     try:
         other.open(href)
+        assert "/login?next=/indicator/MT_AQI%3Farea%3D718%26range%3D7d" in other.page.url
+        other.page.fill("#username", TEST_USER[0])
+        other.page.fill("#password", TEST_USER[1])
+        other.page.click("button[type=submit]")
+        other.page.wait_for_url("**/indicator/MT_AQI?area=718&range=7d&compare=724%2C725")
         other.page.wait_for_function("document.querySelectorAll('#ind-series .scatterlayer .trace').length === 3")
         assert other.page.locator("#ind-range .selected").inner_text() == "7 ngày"
         assert "Thủ Dầu Một" in other.page.inner_text("#ind-area")

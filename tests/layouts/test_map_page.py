@@ -23,6 +23,7 @@ from ioc.storage.areas import list_areas
 from ioc.storage.devices import Device, set_status, upsert_devices
 from ioc.storage.events import write_events
 from ioc.storage.observations import write_readings
+from tests.layouts.browser_helpers import SignedInBrowser
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -33,7 +34,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 ADDRESSES = 20_000
-DEVICES = (("maptest-cam-1", "camera", "Camera thử Ngã tư 550", 106.7420, 10.9030, "online"),
+# No cameras: the traffic page's tests count every camera of this shared database.
+DEVICES = (("maptest-level-1", "water_level", "Trạm mực nước thử Ngã tư 550", 106.7420, 10.9030, "online"),
            ("maptest-air-1", "air", "Trạm không khí thử Dĩ An", 106.7700, 10.9100, "offline"),
            ("maptest-noise-1", "noise", "Trạm ồn thử Thủ Dầu Một", 106.6600, 10.9900, "unknown"))
 TRACE = {"areas": 0, "labels": 1, "hex": 2, "points": 3, "devices": 4, "alerts": 5, "found": 6}
@@ -56,9 +58,9 @@ def map_data(dash_db, dash_app) -> dict[str, object]:
         upsert_devices(conn, [Device(i, kind, name, lon=lon, lat=lat) for i, kind, name, lon, lat, _ in DEVICES])
         for device_id, *_, status in DEVICES:
             set_status(conn, device_id, status, now)
-        write_readings(conn, [Reading(SeriesKey.for_device("maptest-cam-1", "avg_speed"), now - timedelta(minutes=10 * k),
+        write_readings(conn, [Reading(SeriesKey.for_device("maptest-level-1", "water_level_m"), now - timedelta(minutes=10 * k),
                                       40.0 + k) for k in range(12)])
-        write_events(conn, [Event(now - timedelta(minutes=5), "wrong_way", "maptest-cam-1", severity="warning")])
+        write_events(conn, [Event(now - timedelta(minutes=5), "flood_level", "maptest-level-1", severity="warning")])
         open_or_update(conn, AlertDraft(rule="device_offline", severity="info", message_vi="Trạm thử mất kết nối",
                                         message_en="Test station offline", device_id="maptest-air-1"))
     from ioc.cache import cache
@@ -68,10 +70,10 @@ def map_data(dash_db, dash_app) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser(auth_cookie) -> Iterator[object]:
     with sync_api.sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
+        yield SignedInBrowser(instance, auth_cookie)
         instance.close()
 
 

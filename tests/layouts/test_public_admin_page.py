@@ -37,6 +37,11 @@ def test_scorecard_ranking_and_detail(dash_url, ops_data, chromium):  # noqa: F8
             page.click("#admin-notice-html")
         html = open(info.value.path(), encoding="utf-8").read()
         assert "THÔNG BÁO" in html.upper() and "Xếp hạng các huyện" in html and "Công khai, minh bạch" in html
+
+        with page.expect_download(timeout=60_000) as info:
+            page.click("#admin-notice-pdf")
+        assert info.value.suggested_filename.endswith(".pdf")
+        assert open(info.value.path(), "rb").read(5) == b"%PDF-"
     finally:
         page.close()
 

@@ -15,12 +15,17 @@ def test_traffic_page(dash_url, ops_data, chromium):  # noqa: F811
     try:
         page.goto(f"{dash_url}/giao-thong")
         page.wait_for_selector(".camera-card", timeout=20_000)
-        assert page.locator(".camera-card").count() == len(ops_data.cameras)
-        assert page.inner_text("#kpi-cameras") == f"{len(ops_data.cameras)}/{len(ops_data.cameras)}"
+        # Other test modules may add cameras to the shared database: check ours are all there.
+        cards = page.locator(".camera-card").count()
+        assert cards >= len(ops_data.cameras)
+        assert all(page.locator(f"#camera-{cam}").count() == 1 for cam in ops_data.cameras)
+        assert page.inner_text("#kpi-cameras").endswith(f"/{cards}")
         assert "km/h" in page.inner_text("#kpi-speed")
         congested = page.locator(".congested-list li")
         assert congested.count() == 6
-        assert "Cầu Rạch Tre" in congested.nth(0).inner_text()  # the highest congestion level of the seed
+        assert "Cầu Rạch Tre" in page.inner_text(".congested-list")  # the highest congestion level of the seed
+        levels = [int(t.split()[-1].rstrip("%")) for t in congested.all_inner_texts()]
+        assert levels == sorted(levels, reverse=True)
         feed = page.inner_text("#traffic-incidents")
         assert "Tai nạn" in feed and "Ngã tư 550" in feed and "Đi ngược chiều" in feed
         assert feed.index("Tai nạn") < feed.index("Tụ tập đông người")  # newest first

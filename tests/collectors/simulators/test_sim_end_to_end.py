@@ -5,14 +5,16 @@ from __future__ import annotations
 import time
 import uuid
 
+import paho.mqtt.client as mqtt
 import pytest
 
+from collectors.mqtt.const import device_status_topic
 from collectors.service import CollectorService
 from collectors.simulators.fleet import read_fleet
 from collectors.simulators.live import SimulatorOptions, SimulatorService
 from collectors.simulators.seed import load_demo
 from ioc.catalog import load_catalog
-from ioc.config import Settings
+from ioc.config import MqttEndpoint, Settings
 from ioc.storage.db import Database
 from ioc.storage.devices import get_device
 
@@ -34,6 +36,18 @@ def _rows(db: Database, sql: str) -> list[tuple]:
 def _count(db: Database, sql: str) -> int:
     with db.connection() as conn:
         return conn.execute(sql).fetchone()[0]
+
+
+def _clear_statuses(settings: Settings, device_ids: list[str]) -> None:
+    """Remove the retained statuses of this test's devices from the shared broker."""
+    endpoint = MqttEndpoint(settings.mqtt_url)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{settings.mqtt_client_id}-cleanup")
+    client.connect(endpoint.host, endpoint.port)
+    client.loop_start()
+    for device_id in device_ids:
+        client.publish(device_status_topic(settings.mqtt_topic_prefix, device_id), b"", qos=1, retain=True).wait_for_publish(5)
+    client.disconnect()
+    client.loop_stop()
 
 
 def _status(db: Database, device_id: str) -> str:
@@ -76,3 +90,4 @@ def test_simulated_fleet_flows_through_the_collector(empty_db: Database, setting
     finally:
         simulator.stop()
         collector.stop()
+        _clear_statuses(settings, [d.id for d in devices])

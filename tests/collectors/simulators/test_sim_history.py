@@ -48,16 +48,17 @@ def test_device_chunks_end_at_local_midnight_and_switch_to_fine_steps():
     assert np.all(np.diff(everything) > 0) and everything[-1] < UNTIL.timestamp()
 
 
+@pytest.mark.slow
 def test_a_few_days_fill_every_device_and_indicator_series(demo_db: Database):
     catalog = _subset("TTHC.TL_", "TTHC.HS_", "MT.KK_", "GT.LL", "NUOC.MUCNUOC")
-    result = backfill(demo_db, days=3, until=UNTIL, catalog=catalog, recent_days=1, tty=False)
+    result = backfill(demo_db, days=3, until=UNTIL, catalog=catalog, recent_days=0.25, tty=False)
     assert result.rows > 0 and result.skipped_series == 0
     written = _rows(demo_db, "SELECT count(*) FROM observation")[0][0]
     assert written == result.rows
-    # every device metric: 48 hourly readings, then 24 h at 10 minutes (the day of UNTIL has 13 h)
+    # every device metric: hourly readings, then every 10 minutes since 00:00 (Vietnam time) today
     per_device = _rows(demo_db, "SELECT count(*) FROM observation o JOIN series s ON s.id = o.series_id"
                                 " WHERE s.device_id IS NOT NULL GROUP BY s.id")
-    grid = np.concatenate([g for g, _ in device_chunks(UNTIL - timedelta(days=3), UNTIL, ((3, 10800), (3, 3600), (1, 600)))])
+    grid = np.concatenate([g for g, _ in device_chunks(UNTIL - timedelta(days=3), UNTIL, ((3, 10800), (3, 3600), (0.25, 600)))])
     assert {n for (n,) in per_device} == {len(grid)}
     assert np.diff(grid).min() == 600 and np.diff(grid).max() == 3600
     assert len(per_device) >= 4000

@@ -54,6 +54,11 @@ class Recorder:
         pytest.fail(f"not received within {timeout} s")
 
     def close(self) -> None:
+        """Clear the retained statuses the simulator left on the broker, then disconnect."""
+        with self._lock:
+            retained = {t for t, p, _ in self.messages if t.endswith("/status") and p}
+        for topic in retained:
+            self.client.publish(topic, b"", qos=1, retain=True).wait_for_publish(5)
         self.client.disconnect()
         self.client.loop_stop()
 

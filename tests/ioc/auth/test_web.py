@@ -128,6 +128,8 @@ def test_display_token_is_bound_to_the_wall_and_revocable(server, empty_db):
     assert _callback(client, "wall-clock.children").status_code == 200
     assert _callback(client, "overview-kpis.children").status_code == 403
     assert _callback(client, "_pages_content.children", pathname="/wall").status_code == 200
+    assert _callback(client, ".._pages_content.children..._pages_store.data..", pathname="/wall").status_code == 200
+    assert _callback(client, "..wall-clock.children...overview-kpis.children..").status_code == 403
     assert _callback(client, "_pages_content.children", pathname="/linh-vuc/cchc").status_code == 403
     with empty_db.connection() as conn:
         token_id = conn.execute("SELECT id FROM display_token").fetchone()[0]
@@ -158,3 +160,20 @@ def test_analyst_needs_sectors(empty_db):
         accounts.create_user(empty_db, "analyst1", PASSWORD, role="analyst")
     with pytest.raises(accounts.AccountError, match="unknown role"):
         accounts.create_user(empty_db, "x", PASSWORD, role="superuser")
+
+
+def test_database_outage_keeps_signed_in_users_but_not_anonymous(server):
+    from ioc.storage.db import Database
+
+    client = server.test_client()
+    _login(client)
+    down = Database("postgresql://postgres@127.0.0.1:9/ioc", timeout=1.0).open(wait=False)
+    previous = set_database(down)
+    try:
+        # No database: the signed session still says who this is, so pages can answer
+        # "data unavailable" instead of bouncing everyone to a login that cannot work.
+        assert client.get("/secret").status_code == 200
+        assert server.test_client().get("/secret").status_code == 302
+    finally:
+        set_database(previous)
+        down.close()

@@ -77,3 +77,14 @@ def test_refresh_rebuilds_rollups_and_latest_after_bulk_copy(device):
     assert hourly == (48, float(sum(range(48))))
     assert [d[1] for d in daily] == [16, 24, 8]  # 08:00 start: 16 h, 24 h, 8 h
     assert latest == (47.0, 46.0)
+
+
+def test_two_redelivery_writes_in_one_transaction_fold_each_row_once(device):
+    readings = _readings(6)
+    with device.connection() as conn:
+        assert write_readings(conn, readings[:3]) == 3
+        assert write_readings(conn, readings[:4]) == 1  # conflict-aware path
+        assert write_readings(conn, readings[:5]) == 1  # again, in the same transaction
+        assert write_readings(conn, readings) == 1
+        n, total = conn.execute("SELECT sum(n), sum(sum) FROM rollup_hourly").fetchone()
+    assert (n, total) == (6, float(sum(range(6))))
