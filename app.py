@@ -62,5 +62,18 @@ def serve_layout() -> html.Div:
 
 app.layout = serve_layout
 
+
+def _warm_up() -> None:
+    """Let Dash build its callback map and page router now, in one thread.
+
+    Dash does it lazily on the first request and not thread-safely: under gunicorn's
+    gthread workers two first requests at once could meet a half-built map
+    ("Callback function not found", HTTP 500). ``/healthz`` touches no data.
+    """
+    server.test_client().get("/healthz")
+
+
+_warm_up()
+
 if __name__ == "__main__":
     app.run(host=settings.host, port=settings.port, debug=False)

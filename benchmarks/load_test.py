@@ -54,18 +54,11 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-# The gunicorn settings docs/operations.md recommends. Dash sets up its callback map on the first
-# request and is not thread-safe while doing so: with threads, concurrent first requests can meet
-# a half-built map (KeyError "Callback function not found"), so each worker makes one request
-# itself before it takes any. Keep-alive longer than the users' think time avoids reset races.
+# The gunicorn settings docs/operations.md recommends (app.py itself builds Dash's callback map
+# at import, so no warm-up hook is needed). Keep-alive longer than the users' think time avoids
+# reset races.
 GUNICORN_CONF = """
 keepalive = 30
-
-
-def post_worker_init(worker):
-    from app import server
-
-    server.test_client().get("/_dash-layout")
 """
 
 

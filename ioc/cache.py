@@ -31,7 +31,7 @@ def _config(settings: Settings) -> dict[str, object]:
         return {
             "CACHE_TYPE": "RedisCache",
             "CACHE_REDIS_URL": settings.redis_url,
-            "CACHE_KEY_PREFIX": "ioc-dash:",
+            "CACHE_KEY_PREFIX": f"{settings.cache_prefix}-dash:",
             "CACHE_DEFAULT_TIMEOUT": SHORT,
         }
     folder = settings.data_dir / "cache"

@@ -80,6 +80,7 @@ class Settings(BaseSettings):
 
     # Cache and web
     redis_url: str | None = Field(None, description="Redis for the shared cache; empty = filesystem cache")
+    cache_prefix: str = Field("ioc", description="key prefix in Redis, so deployments sharing a Redis stay apart")
     host: str = "127.0.0.1"
     port: int = Field(8050, ge=1, le=65535)
     language: Literal["vi", "en"] = "vi"
@@ -91,6 +92,11 @@ class Settings(BaseSettings):
     # Runtime
     data_dir: Path = Field(default_factory=_default_data_dir)
     simulate: bool = Field(True, description="run device and indicator simulators in `ioc up`")
+    simulate_interval: float = Field(60.0, gt=0, description="simulated seconds between two readings of a device")
+    simulate_speed: float = Field(1.0, gt=0, description="simulator compression: 10 = ten times more often")
+    simulate_malformed_rate: float = Field(0.005, ge=0, le=1, description="share of simulated messages sent broken")
+    simulate_incident_rate: float = Field(0.03, ge=0, description="simulated incidents per camera per hour")
+    simulate_outage_rate: float = Field(0.01, ge=0, description="simulated outages per device per hour")
     log_level: str = "INFO"
 
     # Scheduled pull sources and alerts (see docs/sources.md)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 from datetime import datetime
 
 import plotly.graph_objects as go
@@ -46,6 +47,25 @@ _SCALE_NEUTRAL = [[0, "#1e3a8a"], [1, "#38bdf8"]]
 
 def _palette(theme: str) -> dict:
     return PALETTES.get(theme, PALETTES["dark"])
+
+
+def base_style(theme: str = "dark", tile_url: str | None = None) -> dict[str, Any] | str:
+    """The MapLibre style: a plain background offline, a raster tile layer or a style URL when configured."""
+    background = {"id": "ioc-background", "type": "background", "paint": {"background-color": _palette(theme)["map_bg"]}}
+    if not tile_url:
+        # plotly prunes an empty ``sources: {}`` from the figure after the first draw; the pruned style
+        # then differs from the first, plotly calls setStyle with it and MapLibre rejects it ("missing
+        # required property sources"), which stops every later update. One unused source prevents that.
+        anchor = {"type": "geojson", "data": {"type": "Feature", "properties": {"unused": True},
+                                              "geometry": {"type": "Point", "coordinates": [0.0, 0.0]}}}
+        return {"version": 8, "sources": {"ioc-anchor": anchor}, "layers": [background]}
+    if "{z}" not in tile_url:
+        return tile_url  # a MapLibre style URL (style.json)
+    return {
+        "version": 8,
+        "sources": {"ioc-tiles": {"type": "raster", "tiles": [tile_url], "tileSize": 256}},
+        "layers": [background, {"id": "ioc-tiles", "type": "raster", "source": "ioc-tiles"}],
+    }
 
 
 def _base_layout(theme: str, **extra: object) -> dict:
@@ -239,8 +259,9 @@ def map_figure(
     warning: float | None = None,
     critical: float | None = None,
     target: float | None = None,
+    tile_url: str | None = None,
 ) -> go.Figure | dict:
-    """A MapLibre choropleth of child areas on a plain background: our own boundaries, no tiles.
+    """A MapLibre choropleth of child areas over the base map (offline: a plain background).
 
     With thresholds the colour scale runs from the critical line to the target, so a
     district's colour agrees with its status instead of with its rank among neighbours.
@@ -255,11 +276,7 @@ def map_figure(
     text = [format_number(v, lang, decimals=decimals) for v in z]
     scale = {"higher_better": _SCALE_BETTER_HIGH, "lower_better": _SCALE_BETTER_LOW}.get(direction, _SCALE_NEUTRAL)
     west, south, east, north = _bounds(geojson)
-    # A style with no tiles: a background colour under our own boundaries. "sources" must not be
-    # empty, or an update that drops the empty object makes MapLibre reject the style.
-    style = {"version": 8,
-             "sources": {"blank": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
-             "layers": [{"id": "background", "type": "background", "paint": {"background-color": p["map_bg"]}}]}
+    style = base_style(theme, tile_url)
     trace = {
         "type": "choroplethmap", "geojson": geojson, "featureidkey": "properties.code", "locations": codes,
         "z": [v if v is not None else None for v in z], "colorscale": scale, **_colour_range(

@@ -11,7 +11,7 @@ from ioc.formatting import format_number
 from ioc.i18n import t
 from ioc.storage.traffic import CameraReading, HourlyProfile
 from layouts.components.wall_panels import VEHICLE_CLASSES
-from layouts.figures import PALETTES, STATUS_COLOURS, empty_figure
+from layouts.figures import PALETTES, STATUS_COLOURS, base_style, empty_figure
 
 __all__ = ["camera_map_figure", "class_figure", "profile_figure", "congestion_colour"]
 
@@ -46,7 +46,7 @@ def _zoom(west: float, south: float, east: float, north: float, width_px: int, h
 
 
 def camera_map_figure(cameras: Sequence[CameraReading], *, lang: str = "vi", theme: str = "dark",
-                      width_px: int = 700, height_px: int = 400) -> go.Figure:
+                      width_px: int = 700, height_px: int = 400, tile_url: str | None = None) -> go.Figure:
     """Cameras on a plain MapLibre background, sized by vehicles and coloured by congestion."""
     placed = [c for c in cameras if c.lon is not None and c.lat is not None]
     if not placed:
@@ -56,8 +56,7 @@ def camera_map_figure(cameras: Sequence[CameraReading], *, lang: str = "vi", the
     peak = max(totals + [1.0])
     text = [f"{c.name}<br>{t('traffic.congestion', lang)}: {format_number(100 * (c.congestion or 0), lang)}%"
             f"<br>{format_number(c.values.get('avg_speed'), lang, decimals=1)} km/h" for c in placed]
-    style = {"version": 8, "sources": {}, "layers": [
-        {"id": "background", "type": "background", "paint": {"background-color": p["map_bg"]}}]}
+    style = base_style(theme, tile_url)
     fig = go.Figure(layout=_layout(theme, lang, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False))
     fig.add_trace(go.Scattermap(
         lon=[c.lon for c in placed], lat=[c.lat for c in placed], mode="markers+text",

@@ -25,7 +25,7 @@ from ioc.i18n import pick, t
 from ioc.storage.addresses import AddressRecord
 from ioc.storage.devices import Device
 from ioc.storage.map_layers import LocatedAlert
-from layouts.figures import PALETTES
+from layouts.figures import PALETTES, base_style
 
 __all__ = [
     "TRACES",
@@ -76,25 +76,6 @@ def label(group: str, key: str, lang: str = "vi") -> str:
 
 def _palette(theme: str) -> dict[str, Any]:
     return PALETTES.get(theme, PALETTES["dark"])
-
-
-def base_style(theme: str = "dark", tile_url: str | None = None) -> dict[str, Any] | str:
-    """The MapLibre style: a plain background offline, a raster tile layer or a style URL when configured."""
-    background = {"id": "ioc-background", "type": "background", "paint": {"background-color": _palette(theme)["map_bg"]}}
-    if not tile_url:
-        # plotly prunes an empty ``sources: {}`` from the figure after the first draw; the pruned style
-        # then differs from the first, plotly calls setStyle with it and MapLibre rejects it ("missing
-        # required property sources"), which stops every later update. One unused source prevents that.
-        anchor = {"type": "geojson", "data": {"type": "Feature", "properties": {"unused": True},
-                                              "geometry": {"type": "Point", "coordinates": [0.0, 0.0]}}}
-        return {"version": 8, "sources": {"ioc-anchor": anchor}, "layers": [background]}
-    if "{z}" not in tile_url:
-        return tile_url  # a MapLibre style URL (style.json)
-    return {
-        "version": 8,
-        "sources": {"ioc-tiles": {"type": "raster", "tiles": [tile_url], "tileSize": 256}},
-        "layers": [background, {"id": "ioc-tiles", "type": "raster", "source": "ioc-tiles"}],
-    }
 
 
 def areas_trace(

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
+from layouts.components.map_view import tile_url
 from ioc.formatting import LOCAL_TZ, format_number
 from ioc.i18n import pick, t
 from ioc.storage.timeseries import RANGES
@@ -171,7 +172,7 @@ def update_breakdown(state: dict, area: str | None):
     style = {"lang": lang, "theme": theme, "unit": item.unit, "decimals": item.decimals, "direction": item.direction}
     bars = breakdown_figure(values, warning=item.warning, critical=item.critical, **style)
     shape = map_figure(data.area_geojson(parent), values, width_px=1000, height_px=340, warning=item.warning,
-                       critical=item.critical, target=item.target, **style)
+                       critical=item.critical, target=item.target, tile_url=tile_url(), **style)
     path = data.area_path(area)
     crumbs = []
     for n, step in enumerate(path):

@@ -11,6 +11,7 @@ import logging
 import flask
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
+from layouts.components.map_view import tile_url
 from ioc.alerts import acknowledge_alert
 from ioc.auth.roles import Permission
 from ioc.errors import IocError
@@ -111,7 +112,7 @@ def update_map(code: str | None) -> dict:
     return map_figure(data.area_geojson(root.code), data.breakdown(code, root.code), lang=lang, theme=theme,
                       unit=item.unit, decimals=item.decimals, direction=item.direction,
                       width_px=470, height_px=640, warning=item.warning, critical=item.critical,
-                      target=item.target)
+                      target=item.target, tile_url=tile_url())
 
 
 def _ack_part(alert: dict, lang: str, may_ack: bool) -> list:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from dash import Input, Output, State, callback, html
 
+from layouts.components.map_view import tile_url
 from ioc.formatting import LOCAL_TZ, format_number, format_time
 from ioc.i18n import t
 from ioc.storage.traffic import CameraReading, Incident, top_congested
@@ -84,5 +85,5 @@ def refresh_traffic(_tick: int | None, camera: str | None):
     feed = html.Ul([_incident(i, lang) for i in incidents], className="incident-list") if incidents else \
         html.Div(t("traffic.no_incidents", lang), className="empty-note ok-note")
     grid = [_card(c, lang, now) for c in cameras] or html.Div(t("traffic.no_cameras", lang), className="empty-note")
-    return (kpis, camera_map_figure(cameras, lang=lang, theme=theme), congested, feed,
+    return (kpis, camera_map_figure(cameras, lang=lang, theme=theme, tile_url=tile_url()), congested, feed,
             profile_figure(profile, lang=lang, theme=theme), class_figure(cameras, lang=lang, theme=theme), grid)

@@ -46,7 +46,8 @@ def map_id(kind: str, index: str) -> dict[str, str]:
 
 
 @_once
-def _tile_url() -> str | None:
+def tile_url() -> str | None:
+    """The configured base-map tile or style URL (IOC_MAP_TILE_URL), or None for the offline map."""
     return load_settings().map_tile_url
 
 
@@ -154,7 +155,7 @@ def _state(layers: list[str] | None, level: str | None, indicator: str | None,
     return mb.MapState(
         layers=frozenset(layers or ()), level=level, area_code=area, indicator=indicator,
         categories=tuple(sorted(categories or ())), lang=current_lang(), theme=current_theme(),
-        tile_url=_tile_url(),
+        tile_url=tile_url(),
     )
 
 
