@@ -21,11 +21,14 @@ import flask
 
 from ioc.auth.principal import current_principal
 from ioc.auth.roles import Permission, Principal, can
+from ioc.auth.view_sectors import may_read_view as _may_read_view
 from ioc.errors import IocError
 from ioc.storage import audit
 from ioc.storage.db import get_database
+from layouts import data
 
-__all__ = ["Scope", "scope", "viewer", "may", "may_read_sector", "may_read_device_kind", "record_export"]
+__all__ = ["Scope", "scope", "viewer", "may", "may_read_sector", "may_read_device_kind", "may_read_view",
+           "record_export"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +69,12 @@ def may_read_device_kind(kind: str) -> bool:
     allowed = scope()
     if allowed is None:
         return True
-    from layouts import data  # noqa: PLC0415 — data imports the cache, set up by the app
-
     return bool(set(data.device_kind_sectors().get(kind, ())) & set(allowed))
+
+
+def may_read_view(view: str) -> bool:
+    """Whether the viewer may see a non-indicator view (``ioc/data/view_sectors.csv``: score766, dossiers)."""
+    return _may_read_view(view, scope())
 
 
 def record_export(target: str, **details: object) -> bool:

@@ -123,7 +123,7 @@ def area_summary(code: str | None) -> dict[str, Any]:
 
 @cache.memoize(timeout=SHORT)
 def device_detail(device_id: str, hours: int = 24, scope: tuple[str, ...] | None = None) -> dict[str, Any] | None:
-    """A device with its readings of the last ``hours`` and its ten latest incidents, or None (also outside the scope)."""
+    """A device with its readings of the last ``hours`` and its ten latest incidents; None if unknown or out of scope."""
     since = datetime.now(timezone.utc) - timedelta(hours=hours)
     with get_database().connection() as conn:
         device = devices.get_device(conn, device_id)

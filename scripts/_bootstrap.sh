@@ -13,8 +13,13 @@ stamp="$VENV/.ioc-install-stamp"
 want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)-${IOC_EXTRAS:-dev}"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "==> installing ioc and its dependencies into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[${IOC_EXTRAS:-dev}]" 2>&1 | grep -v '^WARNING: Location' || true
+    log="$VENV/pip-install.log"
+    if ! { "$VENV/bin/python" -m pip install --quiet --upgrade pip \
+           && "$VENV/bin/python" -m pip install --quiet -e "$ROOT[${IOC_EXTRAS:-dev}]"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "error: installing ioc failed (log above, kept in $log)" >&2
+        exit 1
+    fi
     "$VENV/bin/python" -c "import ioc, dash, psycopg" # fail loudly if the install did not work
     echo "$want" > "$stamp"
 fi

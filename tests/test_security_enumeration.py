@@ -16,10 +16,10 @@ import pytest
 
 from ioc.auth import accounts
 from ioc.auth.web import _SHELL_CALLBACK_IDS, PUBLIC_PREFIXES
+from ioc.model import SeriesKey
 from ioc.storage import audit
 from ioc.storage.alerts import AlertDraft, get_alert, open_or_update, resolve
 from ioc.storage.series import resolve_series
-from ioc.model import SeriesKey
 from tests.layouts.conftest import dash_app, dash_db  # noqa: F401  (fixtures used by this module)
 
 PASSWORD = "mat-khau-kiem-thu-2026"
@@ -182,9 +182,9 @@ def test_enumeration_covers_the_app(app_module):
     keys = {key for key, _ in _callback_bodies(app_module)}
     routes = {url for _, url in _routes(app_module)}
     assert len(keys) >= 25, sorted(keys)
-    assert {"kpi-tiles.children", "catalog-grid.rowData...catalog-count.children"} & keys or \
-        any(k.startswith("..catalog-grid.rowData") for k in keys)
-    assert {"/login", "/logout", "/healthz", "/_dash-update-component", "/_dash-layout"} <= routes
+    assert {"kpi-tiles.children", "..catalog-grid.rowData...catalog-count.children..", "ind-download.data",
+            "alert-ack-status.children", "..wall-stage.children...wall-served.data.."} <= keys
+    assert {"/login", "/logout", "/healthz", "/_dash-update-component", "/_dash-layout", "/"} <= routes
 
 
 def test_anonymous_gets_nothing_from_any_route_or_callback(app_module, secrets):
@@ -238,3 +238,146 @@ def test_an_analyst_gets_no_other_sector_from_any_callback(app_module, analyst, 
         answered += answer.status_code in (200, 204)
         assert not _leaks(_text(answer), foreign), f"callback {key} shows an analyst other sectors"
     assert answered >= 10
+
+
+# --- concrete answers to an analyst granted TTHC, DVC and MT ---------------------------------------
+
+def _run(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object] | list[dict]],
+         state: list[tuple[str, str, object]] = (), changed: list[str] = ()):
+    key = outputs[0][0] + "." + outputs[0][1] if len(outputs) == 1 else \
+        ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
+    body = {"output": key,
+            "outputs": ([{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
+                        else {"id": outputs[0][0], "property": outputs[0][1]}),
+            "inputs": [item if isinstance(item, list) else {"id": item[0], "property": item[1], "value": item[2]}
+                       for item in inputs],
+            "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+            "changedPropIds": list(changed)}
+    return _call(client, body)
+
+
+def _sector_grid(client, code: str):
+    return _run(client, [("sector-grid-table", "rowData"), ("sector-title", "children"), ("sector-counts", "children")],
+                [("sector-code", "data", code), ("tick", "n_intervals", 0)])
+
+
+def test_analyst_sector_grid_of_a_sector_not_granted_is_refused(analyst, leader):
+    refused = _sector_grid(analyst, "GT").get_json()["response"]
+    assert refused["sector-grid-table"]["rowData"] == []
+    assert refused["sector-title"]["children"] == "Bạn không có quyền xem lĩnh vực này"
+    granted = _sector_grid(analyst, "MT").get_json()["response"]["sector-grid-table"]["rowData"]
+    assert granted and all(row["code"].startswith("MT_") for row in granted)
+    assert _sector_grid(leader, "GT").get_json()["response"]["sector-grid-table"]["rowData"]  # a leader reads all
+
+
+def test_analyst_catalog_search_finds_only_granted_sectors(analyst, leader):
+    def codes(client) -> set[str]:
+        answer = _run(client, [("catalog-grid", "rowData"), ("catalog-count", "children")],
+                      [("catalog-query", "value", "chi tieu")]).get_json()["response"]
+        return {row["code"] for row in answer["catalog-grid"]["rowData"]}
+
+    mine = codes(analyst)
+    assert mine and {c.split("_")[0] for c in mine} <= set(GRANTED)
+    assert len(codes(leader)) > len(mine)
+
+
+def test_analyst_tiles_alerts_and_map_choices_hold_only_granted_sectors(analyst, foreign):
+    tiles = _text(_run(analyst, [("kpi-tiles", "children")], [("tick", "n_intervals", 0)]))
+    assert "Tỷ lệ hồ sơ giải quyết đúng hạn" in tiles and not _leaks(tiles, foreign)
+    alerts = _text(_run(analyst, [("alert-list", "children"), ("alert-count", "children")],
+                        [("tick", "n_intervals", 0), ("alert-ack-status", "children", None)]))
+    assert "Tỷ lệ hồ sơ nộp trực tuyến dưới ngưỡng" in alerts
+    assert "tai nạn giao thông" not in alerts and "sốt xuất huyết" not in alerts
+    assert '"alert-ack"' not in alerts  # an analyst gets no acknowledge button
+    choices = _run(analyst, [("map-indicator", "options"), ("map-indicator", "value")],
+                   [("tick", "n_intervals", 0)], [("map-indicator", "value", "GT_ACCIDENT")]).get_json()["response"]
+    values = {o["value"] for o in choices["map-indicator"]["options"]}
+    assert values and {v.split("_")[0] for v in values} <= set(GRANTED)
+    assert choices["map-indicator"]["value"] != "GT_ACCIDENT"
+    page = _text(_run(analyst, [("_pages_content", "children"), ("_pages_store", "data")],
+                      [("_pages_location", "pathname", "/ban-do"), ("_pages_location", "search", "")]))
+    assert not _leaks(page, foreign)  # the map page's choropleth picker
+
+
+def test_analyst_indicator_page_of_a_sector_not_granted(analyst, foreign):
+    state = {"code": "GT_ACCIDENT", "area": "74", "range": "30d", "compare": []}
+    head = _text(_run(analyst, [("ind-head", "children")], [("ind-state", "data", state), ("tick", "n_intervals", 0)]))
+    assert "Bạn không có quyền xem chỉ số này" in head and "You may not view this indicator" in head
+    assert not _leaks(head, foreign)
+    series = _run(analyst, [("ind-series", "figure")],
+                  [("ind-state", "data", state), ("ind-area", "value", "74"), ("ind-range", "value", "30d"),
+                   ("ind-dates", "start_date", None), ("ind-dates", "end_date", None), ("ind-compare", "value", [])])
+    figure = series.get_json()["response"]["ind-series"]["figure"]
+    assert not any(trace.get("y") for trace in figure.get("data", []))
+    assert not _leaks(_text(series), foreign)
+
+
+def _export(client, code: str):
+    return _run(client, [("ind-download", "data")],
+                [("ind-export-csv", "n_clicks", 1), ("ind-export-xlsx", "n_clicks", 0)],
+                [("ind-state", "data", {"code": code}), ("ind-area", "value", "74"), ("ind-range", "value", "30d"),
+                 ("ind-dates", "start_date", None), ("ind-dates", "end_date", None), ("ind-compare", "value", [])],
+                changed=["ind-export-csv.n_clicks"])
+
+
+def test_exports_are_scoped_audited_and_refused_to_the_wall(analyst, wall, database):
+    refused = _export(analyst, "GT_ACCIDENT")  # another sector: no file (no_update)
+    assert refused.status_code == 204 or "ind-download" not in (refused.get_json() or {}).get("response", {}), \
+        refused.get_data(as_text=True)[:300]
+    answer = _export(analyst, "TTHC_ONTIME")
+    assert answer.status_code == 200
+    assert answer.get_json()["response"]["ind-download"]["data"]["filename"] == "TTHC_ONTIME_74_30d.csv"
+    with database.connection() as conn:
+        entries = [e for e in audit.recent(conn, action="export", limit=20) if e["actor"] == "phan-tich-3-linh-vuc"]
+    assert entries and entries[0]["target"] == "indicator:TTHC_ONTIME" and entries[0]["details"]["format"] == "csv"
+    assert _export(wall, "TTHC_ONTIME").status_code == 403
+
+
+def test_leader_acknowledges_an_alert_and_analyst_cannot(analyst, leader, database):
+    with database.connection() as conn:
+        key = SeriesKey.for_indicator("MT_AQI", "74")
+        series = resolve_series(conn, [key])[key]
+        alert_id = open_or_update(conn, AlertDraft(rule="security_test", severity="warning", series_id=series,
+                                                   message_vi="AQI kiểm thử", message_en="AQI test")).alert.id
+
+    def click(client, note: str | None = None):
+        return _run(client, [("alert-ack-status", "children")],
+                    [[{"id": {"type": "alert-ack", "id": alert_id}, "property": "n_clicks", "value": 1}]],
+                    [("alert-ack-note", "value", note)],
+                    changed=[json.dumps({"id": alert_id, "type": "alert-ack"}, separators=(",", ":")) + ".n_clicks"])
+
+    try:
+        refused = click(analyst)
+        assert "Bạn không có quyền xác nhận cảnh báo" in _text(refused)
+        with database.connection() as conn:
+            assert get_alert(conn, alert_id).state == "open"
+        done = click(leader, "đã cử tổ xử lý")
+        assert "Đã xác nhận: lanh-dao-an-ninh" in _text(done)
+        with database.connection() as conn:
+            alert = get_alert(conn, alert_id)
+            assert alert.state == "acknowledged" and alert.acked_by == "lanh-dao-an-ninh"
+            assert alert.ack_note == "đã cử tổ xử lý"
+            acks = audit.recent(conn, action="alert_ack", limit=5)
+        assert acks[0]["actor"] == "lanh-dao-an-ninh" and acks[0]["target"] == f"alert:{alert_id}"
+    finally:
+        with database.connection() as conn:
+            resolve(conn, alert_id, by="test")
+
+
+def test_analyst_map_callbacks_with_a_foreign_indicator_show_nothing_of_it(app_module, analyst, foreign):
+    """Every map callback, asked for another sector's indicator with every layer on."""
+    chosen = {"iocmap-indicator": "GT_ACCIDENT",
+              "iocmap-layers": ["boundaries", "labels", "choropleth", "addresses", "devices", "alerts"]}
+    called = 0
+    for key, body in _callback_bodies(app_module):
+        deps = [d for d in body["inputs"] + body["state"] if isinstance(d, dict)]
+        if not any(isinstance(d["id"], dict) and d["id"].get("type") == "iocmap-indicator" for d in deps):
+            continue
+        for dep in deps:
+            if isinstance(dep["id"], dict) and dep["id"].get("type") in chosen:
+                dep["value"] = chosen[dep["id"]["type"]]
+        answer = _call(analyst, body)
+        assert answer.status_code == 200, f"{key}: {answer.status_code}"
+        assert not _leaks(_text(answer), foreign), f"map callback {key} shows another sector's indicator"
+        called += 1
+    assert called >= 3

@@ -57,14 +57,25 @@ def make_client(
     manual_ack: bool = False,
     receive_maximum: int | None = None,
     session_expiry: int | None = None,
-) -> tuple[IngestClient, Properties]:
-    """A paho v5 client configured from settings (credentials, TLS) and its CONNECT properties."""
+    protocol: int = mqtt.MQTTv5,
+) -> tuple[IngestClient, Properties | None]:
+    """A paho client configured from settings (credentials, TLS) and its v5 CONNECT properties.
+
+    With ``protocol=MQTTv311`` (brokers without MQTT 5, such as the embedded amqtt
+    broker) the session is kept with ``clean_session=False`` and there are no properties.
+    """
     endpoint = settings.mqtt
     if endpoint is None:
         raise ConfigError("IOC_MQTT_URL is not set; the collector needs a broker (or run `ioc up`)")
-    client = IngestClient(
-        CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack
-    )
+    if protocol != mqtt.MQTTv5:
+        client = IngestClient(
+            CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, protocol=protocol,
+            manual_ack=manual_ack,
+        )
+    else:
+        client = IngestClient(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=protocol, manual_ack=manual_ack
+        )
     username = settings.mqtt_username or endpoint.username
     if username:
         client.username_pw_set(username, settings.mqtt_password or endpoint.password)
@@ -74,12 +85,14 @@ def make_client(
             certfile=str(settings.mqtt_tls_cert) if settings.mqtt_tls_cert else None,
             keyfile=str(settings.mqtt_tls_key) if settings.mqtt_tls_key else None,
         )
+    client.reconnect_delay_set(min_delay=1, max_delay=10)
+    if protocol != mqtt.MQTTv5:
+        return client, None
     props = Properties(PacketTypes.CONNECT)
     if session_expiry:
         props.SessionExpiryInterval = session_expiry
     if receive_maximum:
         props.ReceiveMaximum = max(1, min(receive_maximum, 65535))
-    client.reconnect_delay_set(min_delay=1, max_delay=10)
     return client, props
 
 
@@ -98,14 +111,10 @@ class MqttInput:
         self.settings = settings
         self.parser = parser
         self.keepalive = keepalive
-        self.client, self._props = make_client(
-            settings,
-            settings.mqtt_client_id,
-            manual_ack=True,
-            receive_maximum=receive_maximum,
-            session_expiry=session_expiry,
-        )
-        self.presence = CollectorPresence(self.client, settings.mqtt_topic_prefix, settings.mqtt_client_id)
+        self._receive_maximum = receive_maximum
+        self._session_expiry = session_expiry
+        self.protocol = mqtt.MQTTv5
+        self._make_client()
         self.filters = const.subscriptions(settings.mqtt_topic_prefix, settings.mqtt_shared_group)
         self.received = 0
         self.connected = threading.Event()
@@ -114,20 +123,70 @@ class MqttInput:
         self.generation = 0
         self._accumulator: Accumulator | None = None
         self._draining = False
+
+    def _make_client(self) -> None:
+        self.client, self._props = make_client(
+            self.settings,
+            self.settings.mqtt_client_id,
+            manual_ack=True,
+            receive_maximum=self._receive_maximum,
+            session_expiry=self._session_expiry,
+            protocol=self.protocol,
+        )
+        self.presence = CollectorPresence(self.client, self.settings.mqtt_topic_prefix, self.settings.mqtt_client_id)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
+
+    def _connect(self) -> None:
+        endpoint = self.settings.mqtt
+        if self.protocol == mqtt.MQTTv5:
+            self.client.connect_async(
+                endpoint.host, endpoint.port, keepalive=self.keepalive, clean_start=False, properties=self._props
+            )
+        else:
+            self.client.connect_async(endpoint.host, endpoint.port, keepalive=self.keepalive)
+        self.client.loop_start()
+
+    def _fall_back_to_v311(self) -> None:
+        """The broker refused MQTT 5 (e.g. the embedded amqtt broker): reconnect with 3.1.1."""
+        logger.warning(
+            "broker %s does not speak MQTT 5; using MQTT 3.1.1 (persistent session, manual acks, "
+            "but no Receive Maximum: the broker's own in-flight limit applies)", self.settings.mqtt,
+        )
+        self.client.loop_stop()  # a no-op when the loop never started
+        self.protocol = mqtt.MQTTv311
+        self._make_client()
+        self._connect()
+
+    def _speaks_v5(self, timeout: float = 5.0) -> bool:
+        """Whether the broker accepts MQTT 5 (a probe connection; True when it cannot tell)."""
+        endpoint = self.settings.mqtt
+        probe, _ = make_client(self.settings, f"{self.settings.mqtt_client_id}-probe")
+        answer: dict[str, object] = {}
+        done = threading.Event()
+        probe.on_connect = lambda c, u, f, rc, p: (answer.setdefault("rc", rc), done.set())
+        try:
+            probe.connect(endpoint.host, endpoint.port, keepalive=10)
+        except OSError:
+            return True  # unreachable now: start with MQTT 5 and retry in the background
+        probe.loop_start()
+        done.wait(timeout)
+        probe.disconnect()
+        probe.loop_stop()
+        rc = answer.get("rc")
+        return not (rc is not None and rc.is_failure and "protocol version" in str(rc).lower())
 
     def start(self, accumulator: Accumulator, *, wait: float = 10.0) -> None:
         """Connect (persistent session), start consuming into ``accumulator``; wait for the SUBACK."""
         self._accumulator = accumulator
         self._draining = False
         endpoint = self.settings.mqtt
-        self.client.connect_async(
-            endpoint.host, endpoint.port, keepalive=self.keepalive, clean_start=False, properties=self._props
-        )
-        self.client.loop_start()
+        if self.protocol == mqtt.MQTTv5 and not self._speaks_v5():
+            self._fall_back_to_v311()
+        else:
+            self._connect()
         if wait and not self.subscribed.wait(wait):
             logger.warning("no subscription on the broker %s yet; retrying in the background", endpoint)
 
@@ -156,6 +215,10 @@ class MqttInput:
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
+            if self.protocol == mqtt.MQTTv5 and "protocol version" in str(reason_code).lower():
+                # loop_stop() cannot run on the network thread itself.
+                threading.Thread(target=self._fall_back_to_v311, name="ioc-mqtt-v311", daemon=True).start()
+                return
             logger.error("broker %s refused the connection: %s", self.settings.mqtt, reason_code)
             return
         # Acks of messages from an earlier connection are not sent: the broker redelivers those.

@@ -164,7 +164,8 @@ def located_open_alerts(
           AND coalesce(d.lon, ar.centroid_lon) IS NOT NULL
           AND coalesce(d.lat, ar.centroid_lat) IS NOT NULL
           AND (%(sectors)s::text[] IS NULL
-               OR EXISTS (SELECT 1 FROM indicator i WHERE i.code = s.indicator_code AND i.sector_code = ANY(%(sectors)s))
+               OR EXISTS (SELECT 1 FROM indicator i
+                          WHERE i.code = s.indicator_code AND i.sector_code = ANY(%(sectors)s))
                OR (s.indicator_code IS NULL AND EXISTS (
                    SELECT 1 FROM indicator i WHERE i.device_kind = d.kind AND i.sector_code = ANY(%(sectors)s))))
         ORDER BY CASE al.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,

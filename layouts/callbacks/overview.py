@@ -14,10 +14,10 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from layouts.components.map_view import tile_url
 from ioc.alerts import acknowledge_alert
 from ioc.auth.roles import Permission
+from ioc.cache import cache
 from ioc.errors import IocError
 from ioc.formatting import format_datetime, format_number
 from ioc.i18n import pick, t
-from ioc.cache import cache
 from ioc.storage import audit
 from ioc.storage.db import get_database
 from ioc.storage.kpis import STATUSES, SectorSummary
@@ -166,7 +166,10 @@ def acknowledge(clicks: list[int] | None, note: str | None = None) -> str:
     principal = viewer()
     if principal is None or not may(Permission.ACK_ALERTS):
         return t("alerts.ack_denied", lang)
-    alert_id = int(trigger["id"])
+    try:
+        alert_id = int(trigger["id"])
+    except (TypeError, ValueError):
+        return no_update  # a forged id: nothing to acknowledge
     database = get_database()
     try:
         change = acknowledge_alert(database, alert_id, by=principal.name, note=(note or "").strip()[:500] or None)

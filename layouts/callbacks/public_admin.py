@@ -13,7 +13,7 @@ from ioc.score766.components import top_level
 from ioc.score766.notice import find_chromium, streak_text
 from ioc.score766.scorecard import Scorecard, UnitResult
 from layouts import data_admin
-from layouts.access import record_export
+from layouts.access import may_read_view, record_export
 from layouts.figures import empty_figure
 from layouts.figures_admin import components_figure, dossier_figure, rank_history_figure
 from layouts.prefs import current_lang, current_theme
@@ -44,6 +44,8 @@ def _change(value: float | int | None, lang: str, decimals: int = 2) -> html.Spa
 def week_options(level: str, current: str | None):
     """Weeks with results at the level (newest first) and the districts to filter communes by."""
     lang = current_lang()
+    if not may_read_view("score766"):
+        return [], None, [], True
     weeks = data_admin.weeks(level)
     options = [{"label": t("wall.week_of", lang, day=format_date(w, lang)), "value": w.isoformat()} for w in weeks]
     values = [o["value"] for o in options]
@@ -81,7 +83,7 @@ def _ranking_table(card: Scorecard, units: list[UnitResult], lang: str) -> html.
 def ranking(week: str | None, level: str, parent: str | None):
     """The ranking table of the week at the level (communes of one district when filtered)."""
     lang = current_lang()
-    card = data_admin.scorecard(level, week) if week else None
+    card = data_admin.scorecard(level, week) if week and may_read_view("score766") else None
     if card is None:
         return html.Div(t("admin.no_scores", lang), className="empty-note"), []
     units = card.children(parent) if level == "commune" and parent else card.units
@@ -132,7 +134,7 @@ def _losses(u: UnitResult, card: Scorecard, lang: str) -> list:
 def unit_detail(code: str | None, week: str | None, level: str):
     """The chosen unit (default: the leader): summary, components vs maxima, losses, rank history."""
     lang, theme = current_lang(), current_theme()
-    card = data_admin.scorecard(level, week) if week else None
+    card = data_admin.scorecard(level, week) if week and may_read_view("score766") else None
     if card is None or not card.units:
         blank = empty_figure(t("admin.no_scores", lang), theme=theme)
         return html.Div(t("admin.no_scores", lang), className="empty-note"), blank, [], blank
@@ -160,7 +162,7 @@ def _notice_district(code: str | None, level: str, week: str | None) -> str | No
 def export_notice(_html: int, _pdf: int, code: str | None, level: str, week: str | None):
     """One click: the district's weekly 766 notice (HTML; PDF when Chromium is installed)."""
     lang = current_lang()
-    district = _notice_district(code, level, week)
+    district = _notice_district(code, level, week) if may_read_view("score766") else None
     if district is None:
         return no_update, t("admin.no_scores", lang)
     name = f"thong-bao-766-{district}-{week}"
@@ -203,6 +205,9 @@ def _dossier_row(row: DossierRow, lang: str, *, total: bool = False) -> html.Tr:
 def dossier_table(by: str, period: str):
     """Dossier statistics per department, district or commune over the chosen period."""
     lang, theme = current_lang(), current_theme()
+    if not may_read_view("dossiers"):
+        return (html.Div(t("admin.no_dossiers", lang), className="empty-note"),
+                empty_figure(t("admin.no_dossiers", lang), theme=theme), "")
     stats = data_admin.dossier_stats(by, period)
     heads = ["unit", "received", "resolved", "on_time", "overdue", "on_time_rate", "online_share",
              "fully_online_share", "digitised_share", "cashless_share", "satisfaction"]

@@ -24,7 +24,7 @@ from dash import Input, Output, State, callback, clientside_callback, no_update
 from ioc.errors import IocError
 from ioc.formatting import LOCAL_TZ
 from layouts import data, data_admin, data_traffic
-from layouts.access import may_read_device_kind, scope
+from layouts.access import may_read_device_kind, may_read_view, scope
 from layouts.components import wall_panels
 
 __all__ = ["build_id", "render_view", "STALE_AFTER"]
@@ -70,7 +70,7 @@ def _panel(name: str, lang: str, now: datetime):
     if name == "alerts":
         return wall_panels.alerts_panel(data.open_alerts(200, scope()), lang), data.freshness()
     if name == "score766":
-        card = data_admin.scorecard("district")
+        card = data_admin.scorecard("district") if may_read_view("score766") else None
         published = datetime.combine(card.week, datetime.min.time(), LOCAL_TZ) if card else None
         return wall_panels.score766_panel(card, lang), published
     cameras = data_traffic.cameras() if may_read_device_kind("camera") else []

@@ -191,3 +191,28 @@ def test_prometheus_metrics_and_dashboard_status(ingest_settings, ingest_db, pub
     assert f'ioc_ingest_readings_persisted_total{{collector="{ingest_settings.mqtt_client_id}"}} 1.0' in body
     assert "ioc_ingest_messages_rejected_total" in body and "ioc_ingest_batch_readings_bucket" in body
     assert row.kind == "mqtt" and row.details["rejected"] == 1
+
+
+def test_falls_back_to_mqtt_311_on_a_broker_without_mqtt_5(ingest_settings, ingest_db):
+    """The embedded amqtt broker of `ioc up` speaks only MQTT 3.1.1."""
+    import paho.mqtt.client as mqtt
+
+    from collectors.service import CollectorService
+    from ioc.embedded import EmbeddedBroker
+    from tests.collectors.conftest import Publisher
+
+    broker = EmbeddedBroker()
+    url = broker.start()
+    try:
+        settings = ingest_settings.model_copy(update={"mqtt_url": url})
+        with CollectorService(settings, ingest_db, session_expiry=30) as service:
+            wait_for(lambda: service.input.subscribed.is_set(), timeout=15)
+            publisher = Publisher(url)
+            topic = telemetry_topic(settings.mqtt_topic_prefix, "air-1")
+            publisher.send_all([(topic, {"metric": "pm10", "value": 12.5, "ts": now_iso(-1)})])
+            wait_for(lambda: service.status()["persisted"] == 1, timeout=15)
+            publisher.close()
+            assert service.input.protocol == mqtt.MQTTv311
+    finally:
+        broker.stop()
+    assert scalar(ingest_db, "SELECT value FROM observation") == 12.5

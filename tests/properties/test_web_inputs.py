@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ioc.auth import accounts
+from ioc.storage.db import get_database
 from ioc.auth.web import install_security
 from ioc.config import load_settings
 from ioc.storage import audit
@@ -66,7 +67,9 @@ def _client(dash_app, db):
     match = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True))
     if match:
         user = f"prop-{uuid.uuid4().hex[:6]}"
-        accounts.create_user(db, user, PASSWORD, role="admin")
+        # The user goes where the app looks: the process database (another test module may
+        # have imported the app with its own database first).
+        accounts.create_user(get_database(), user, PASSWORD, role="admin")
         client.post("/login", data={"csrf": match.group(1), "username": user, "password": PASSWORD, "next": "/"},
                     headers={"Origin": "http://localhost"})
     return client

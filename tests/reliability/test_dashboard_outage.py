@@ -50,7 +50,8 @@ def _sectors(session: requests.Session, base: str) -> requests.Response:
 def _alerts(session: requests.Session, base: str) -> requests.Response:
     outputs = [{"id": "alert-list", "property": "children"}, {"id": "alert-count", "property": "children"}]
     return _callback(session, base, "..alert-list.children...alert-count.children..", outputs,
-                     [{"id": "tick", "property": "n_intervals", "value": 2}])
+                     [{"id": "tick", "property": "n_intervals", "value": 2},
+                      {"id": "alert-ack-status", "property": "children", "value": None}])
 
 
 def _map(session: requests.Session, base: str) -> requests.Response:
