@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from ioc.auth import accounts
-from ioc.auth.web import _SHELL_CALLBACK_IDS, PUBLIC_PREFIXES
+from ioc.auth.web import SHELL_CALLBACK_IDS, PUBLIC_PREFIXES
 from ioc.model import SeriesKey
 from ioc.storage import audit
 from ioc.storage.alerts import AlertDraft, get_alert, open_or_update, resolve
@@ -175,7 +175,7 @@ def _call(client, body: dict):
 
 def _is_wall(key: str) -> bool:
     ids = {part.strip(".").rsplit(".", 1)[0] for part in key.split("...") if part.strip(".")}
-    return bool(ids) and all(i.startswith("wall") or i in _SHELL_CALLBACK_IDS for i in ids)
+    return bool(ids) and all(i.startswith("wall") or i in SHELL_CALLBACK_IDS for i in ids)
 
 
 def test_enumeration_covers_the_app(app_module):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ioc.formatting import format_datetime, format_number
+from ioc.thresholds import threshold_severity
 
 __all__ = [
     "SEVERITY_ORDER",
@@ -42,21 +43,6 @@ INCIDENT_NAMES = {
     "fire": ("cháy", "fire"),
     "flood": ("ngập nước", "flooding"),
 }
-
-
-def threshold_severity(value: float, *, direction: str, warning: float | None, critical: float | None) -> str | None:
-    """``critical``, ``warning`` or None for a value against an indicator's thresholds."""
-    if direction == "higher_better":
-        if critical is not None and value <= critical:
-            return "critical"
-        if warning is not None and value < warning:
-            return "warning"
-    elif direction == "lower_better":
-        if critical is not None and value >= critical:
-            return "critical"
-        if warning is not None and value > warning:
-            return "warning"
-    return None
 
 
 def is_cleared(value: float, threshold: float, band: float, direction: str) -> bool:

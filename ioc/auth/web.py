@@ -37,7 +37,7 @@ _SHELL_ENDPOINTS = ("/_dash-dependencies", "/_reload-hash")
 WALL_PATHS = ("/wall",)
 # Callbacks of the app shell (present on every page, the wall included) that read no data
 # beyond the freshness time.
-_SHELL_CALLBACK_IDS = frozenset({"freshness", "lang-sink", "theme-sink"})
+SHELL_CALLBACK_IDS = frozenset({"freshness", "lang-sink", "theme-sink"})
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_MAX_FAILURES = 5
 
@@ -109,7 +109,7 @@ def _wall_allowed(principal: Principal) -> bool:
     # Dash writes several outputs as "..a.children...b.data.." and one as "a.children".
     outputs = [part.strip(".") for part in str(body.get("output", "")).split("...") if part.strip(".")]
     ids = {out.rsplit(".", 1)[0] for out in outputs}
-    if ids and all(i.startswith("wall") or i in _SHELL_CALLBACK_IDS for i in ids):
+    if ids and all(i.startswith("wall") or i in SHELL_CALLBACK_IDS for i in ids):
         return True
     # Dash pages' router: allowed only when it renders /wall.
     if ids and ids <= {"_pages_content", "_pages_store", "_pages_dummy"}:

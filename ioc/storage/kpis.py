@@ -16,6 +16,8 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 from psycopg.rows import dict_row
 
+from ioc.thresholds import threshold_severity
+
 __all__ = [
     "STATUSES",
     "MAX_AGE",
@@ -157,17 +159,7 @@ def classify(value: float | None, *, direction: str, warning: float | None, crit
     """
     if value is None:
         return "stale"
-    if direction == "higher_better":
-        if critical is not None and value <= critical:
-            return "critical"
-        if warning is not None and value < warning:
-            return "warning"
-    elif direction == "lower_better":
-        if critical is not None and value >= critical:
-            return "critical"
-        if warning is not None and value > warning:
-            return "warning"
-    return "good"
+    return threshold_severity(value, direction=direction, warning=warning, critical=critical) or "good"
 
 
 def progress_to_target(value: float | None, target: float | None, direction: str) -> float | None:

@@ -47,7 +47,10 @@ def layout(code: str | None = None, **query: str) -> html.Div:
                      id="ind-dates-box", className="control",
                      style={"display": "block" if state["range"] == "custom" else "none"}),
             html.Label([t("ind.compare", lang),
+                        # Options start with the URL's areas: a Dropdown drops values missing from its
+                        # options, which would lose a permalink's comparison before the names arrive.
                         dcc.Dropdown(id="ind-compare", multi=True, value=state["compare"],
+                                     options=[{"label": c, "value": c} for c in state["compare"]],
                                      placeholder=t("ind.compare_pick", lang), className="compare-picker")],
                        className="control control-wide"),
             html.Div(
