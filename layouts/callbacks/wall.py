@@ -21,6 +21,7 @@ from importlib import metadata
 import dash
 from dash import Input, Output, State, callback, clientside_callback, no_update
 
+from ioc.auth.view_sectors import view_sectors
 from ioc.errors import IocError
 from ioc.formatting import LOCAL_TZ
 from layouts import data, data_admin, data_traffic
@@ -39,7 +40,6 @@ STALE_AFTER = {
     "traffic": timedelta(minutes=15),
     "score766": timedelta(days=14),
 }
-ENVIRONMENT_SECTOR = "MT"
 
 
 def build_id() -> str:
@@ -65,7 +65,8 @@ def _panel(name: str, lang: str, now: datetime):
     if name == "kpi":
         return wall_panels.kpi_panel(data.headline(scope()), lang), data.freshness()
     if name == "environment":
-        items = data.sector_statuses(ENVIRONMENT_SECTOR, scope())
+        # The environment view shows the sector(s) mapped to it in ioc/data/view_sectors.csv.
+        items = [i for code in sorted(view_sectors().get("environment", ())) for i in data.sector_statuses(code, scope())]
         return wall_panels.environment_panel(items, lang), _newest(*(i.ts for i in items))
     if name == "alerts":
         return wall_panels.alerts_panel(data.open_alerts(200, scope()), lang), data.freshness()
