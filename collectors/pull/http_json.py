@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collectors.pull._http import fetch_json, safe_url
+from collectors.pull._json_api import JsonApiSource
 from collectors.pull._parse import parse_number, parse_timestamp
 from collectors.pull.base import PullContext, PullResult
 from ioc.errors import SourceError
@@ -75,27 +75,12 @@ def parse_readings(body: Any, ctx: PullContext, *, default_area: str | None = No
     return readings, rejected
 
 
-class HttpJsonSource:
+class HttpJsonSource(JsonApiSource):
     """Polls one URL and turns its JSON body into readings."""
 
     kind = "http_json"
+    what = "item"
 
-    def __init__(self, name: str, options: HttpJsonOptions, *, timeout: float) -> None:
-        self.name = name
-        self.options = options
-        self.timeout = timeout
-
-    def gather(self, ctx: PullContext) -> PullResult:
-        """Fetch the URL once; failures are reported in the result."""
-        url = safe_url(self.options.url)
-        try:
-            body = fetch_json(self.options.url, timeout=self.timeout, headers=self.options.headers)
-        except SourceError as exc:
-            return PullResult.failure(str(exc))
-        try:
-            readings, rejected = parse_readings(body, ctx, default_area=self.options.default_area)
-        except SourceError as exc:
-            return PullResult.failure(f"{url}: {exc}")
-        if rejected:
-            logger.warning("source %s: %d item(s) refused, first: %s", self.name, len(rejected), rejected[0])
-        return PullResult.of(readings, label=url, rejected=rejected)
+    def parse(self, body: Any, ctx: PullContext) -> tuple[list[Reading], list[str]]:
+        """Readings and refused items of one fetched body."""
+        return parse_readings(body, ctx, default_area=self.options.default_area)

@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collectors.pull._http import fetch_json, safe_url
+from collectors.pull._json_api import JsonApiSource
 from collectors.pull._mapping import MAPPINGS_DIR, load_field_mapping
 from collectors.pull._parse import parse_number, parse_timestamp
 from collectors.pull.base import PullContext, PullResult
@@ -125,30 +125,18 @@ def parse_dossier_stats(body: Any, ctx: PullContext, options: OneStopOptions, ma
     return readings, rejected
 
 
-class OneStopSource:
+class OneStopSource(JsonApiSource):
     """Polls the one-stop system's daily dossier statistics."""
 
     kind = "one_stop"
+    what = "unit"
 
     def __init__(self, name: str, options: OneStopOptions, *, timeout: float) -> None:
-        self.name = name
-        self.options = options
-        self.timeout = timeout
+        super().__init__(name, options, timeout=timeout)
         self.mapping = load_field_mapping(options.mapping, fields=COUNT_FIELDS + RATE_FIELDS)
         self.families = load_field_mapping(options.mapping, fields=COUNT_FIELDS + RATE_FIELDS,
                                            column="department_family", optional=True)
 
-    def gather(self, ctx: PullContext) -> PullResult:
-        """Fetch the statistics once; failures are reported in the result."""
-        url = safe_url(self.options.url)
-        try:
-            body = fetch_json(self.options.url, timeout=self.timeout, headers=self.options.headers)
-        except SourceError as exc:
-            return PullResult.failure(str(exc))
-        try:
-            readings, rejected = parse_dossier_stats(body, ctx, self.options, self.mapping, self.families)
-        except SourceError as exc:
-            return PullResult.failure(f"{url}: {exc}")
-        if rejected:
-            logger.warning("source %s: %d unit(s) refused, first: %s", self.name, len(rejected), rejected[0])
-        return PullResult.of(readings, label=url, rejected=rejected)
+    def parse(self, body: Any, ctx: PullContext) -> tuple[list[Reading], list[str]]:
+        """Readings and refused items of one fetched body."""
+        return parse_dossier_stats(body, ctx, self.options, self.mapping, self.families)

@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collectors.pull._http import fetch_json, safe_url
+from collectors.pull._json_api import JsonApiSource
 from collectors.pull._mapping import MAPPINGS_DIR, load_field_mapping
 from collectors.pull._parse import parse_number, parse_timestamp, parse_week
 from collectors.pull.base import PullContext, PullResult
@@ -128,31 +128,19 @@ def parse_scores(body: Any, ctx: PullContext, mapping: dict[str, str], *, famili
     return readings, rejected
 
 
-class Score766Source:
+class Score766Source(JsonApiSource):
     """Polls the weekly 766 scores and stores each group score as an indicator value."""
 
     kind = "score766"
+    what = "unit"
 
     def __init__(self, name: str, options: Score766Options, *, timeout: float) -> None:
-        self.name = name
-        self.options = options
-        self.timeout = timeout
+        super().__init__(name, options, timeout=timeout)
         self.mapping = load_field_mapping(options.mapping, fields=SCORE_FIELDS)
         self.families = load_field_mapping(options.mapping, fields=SCORE_FIELDS, column="department_family",
                                            optional=True)
 
-    def gather(self, ctx: PullContext) -> PullResult:
-        """Fetch the scores once; failures are reported in the result."""
-        url = safe_url(self.options.url)
-        try:
-            body = fetch_json(self.options.url, timeout=self.timeout, headers=self.options.headers)
-        except SourceError as exc:
-            return PullResult.failure(str(exc))
-        try:
-            readings, rejected = parse_scores(body, ctx, self.mapping, families=self.families,
-                                              province_area=self.options.province_area)
-        except SourceError as exc:
-            return PullResult.failure(f"{url}: {exc}")
-        if rejected:
-            logger.warning("source %s: %d unit(s) refused, first: %s", self.name, len(rejected), rejected[0])
-        return PullResult.of(readings, label=url, rejected=rejected)
+    def parse(self, body: Any, ctx: PullContext) -> tuple[list[Reading], list[str]]:
+        """Readings and refused items of one fetched body."""
+        return parse_scores(body, ctx, self.mapping, families=self.families,
+                            province_area=self.options.province_area)
