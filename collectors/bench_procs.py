@@ -14,6 +14,8 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.client import CallbackAPIVersion
 
+from collectors.bench_publisher import RawPublisher
+
 __all__ = ["publisher", "counting_subscriber", "collector", "reading_payload"]
 
 WINDOW_POLL = 0.0005
@@ -65,14 +67,16 @@ def publisher(opts: dict[str, Any], consumed: Any, done: Any, results: Any) -> N
     keeps at most ``window`` messages between publisher and consumer: Mosquitto
     drops QoS 1 messages for a client with more than ``max_queued_messages``
     (default 1000) packets waiting, so a slower consumer must slow the publisher.
+    Messages go out in bursts of ``burst`` through :class:`RawPublisher`.
     """
-    client = _client(opts["mqtt_url"], "bench-pub")
-    acks = [0]
-    client.on_publish = lambda c, u, mid, rc, props: acks.__setitem__(0, acks[0] + 1)
-    client.loop_start()
-    topics = [t.encode() if isinstance(t, bytes) else t for t in opts["topics"]]
+    from ioc.config import MqttEndpoint
+
+    endpoint = MqttEndpoint(opts["mqtt_url"])
+    client = RawPublisher(endpoint.host, endpoint.port, username=endpoint.username, password=endpoint.password)
+    topics = list(opts["topics"])
     devices, per_message = len(topics), opts["per_message"]
     clock, window, rate = _Clock(devices), opts["window"], opts.get("rate")
+    burst = max(1, min(opts.get("burst", 32), window // 4)) if consumed is not None else opts.get("burst", 32)
     published = 0
     start = time.time()
     end = start + opts["seconds"]
@@ -86,20 +90,17 @@ def publisher(opts: dict[str, Any], consumed: Any, done: Any, results: Any) -> N
         if consumed is not None and published - consumed.value > window:
             time.sleep(WINDOW_POLL)
             continue
-        device = published % devices
-        client.publish(topics[device], reading_payload(clock, device, per_message, float(published % 997)), qos=1)
-        published += 1
-        if published % 64 == 0:
-            time.sleep(0)  # let paho's network thread send: queued messages would add latency
-        while published - acks[0] > 2000:  # bounds paho's own buffer of unacknowledged messages
-            time.sleep(0.0002)
+        n = burst if not rate else max(1, min(burst, int((now - start) * rate) - published))
+        for _ in range(n):
+            device = published % devices
+            client.publish(topics[device], reading_payload(clock, device, per_message, float(published % 997)))
+            published += 1
+        client.flush()
     end_publish = time.time()
-    deadline = end_publish + 60
-    while acks[0] < published and time.time() < deadline:  # every message acknowledged by the broker
-        time.sleep(0.01)
-    client.disconnect()
-    client.loop_stop()
-    results.put({"role": "publisher", "published": published, "broker_acked": acks[0], "start": start, "end": end_publish})
+    client.wait_acked(60)  # every message acknowledged by the broker
+    client.close()
+    results.put({"role": "publisher", "published": published, "broker_acked": client.acked,
+                 "start": start, "end": end_publish})
     done.set()
 
 
@@ -133,8 +134,6 @@ def collector(opts: dict[str, Any], ready: Any, counters: Any, stop: Any, result
 
     ``counters`` is ``(received, acked)``, shared by every collector of the run.
     """
-    import threading
-
     from collectors.service import CollectorService
     from ioc.config import load_settings
     from ioc.storage.db import Database
@@ -157,19 +156,22 @@ def collector(opts: dict[str, Any], ready: Any, counters: Any, stop: Any, result
             if opts.get("latency"):
                 latencies.extend(now - ts.timestamp() for d in batch for _, ts, _ in d.rows)
 
-        def feed_received() -> None:
-            last = 0
-            while not stop.is_set():
-                now = service.input.received
-                if now != last:
-                    with received.get_lock():
-                        received.value += now - last
-                    last = now
-                time.sleep(0.001)
+        parse = service.input.parser.parse
+        unreported = [0]
 
+        def counting_parse(topic, payload, *, token=None):
+            # Runs on the network thread for every message: shares the count by sixteens,
+            # so the publisher's window sees the consumer without a polling thread.
+            unreported[0] += 1
+            if unreported[0] == 16:
+                with received.get_lock():
+                    received.value += 16
+                unreported[0] = 0
+            return parse(topic, payload, token=token)
+
+        service.input.parser.parse = counting_parse
         service.writer.on_commit = on_commit
         service.start()
-        threading.Thread(target=feed_received, daemon=True).start()
         ready.set()
         stop.wait()
         service.stop(timeout=30)

@@ -29,6 +29,7 @@ __all__ = ["MessageParser", "same_unit"]
 
 logger = logging.getLogger(__name__)
 
+_ROUTE_CACHE = 100_000  # topics remembered (one per device and channel in practice)
 _UNIT_ALIASES = {"ug/m3": "µg/m³", "µg/m3": "µg/m³", "mg/m3": "mg/m³", "degC": "°C", "deg C": "°C", "C": "°C", "uS/cm": "µS/cm"}
 
 
@@ -57,6 +58,7 @@ class MessageParser:
         self.max_age = max_age
         self.clock = clock
         self._keys: dict[tuple[str, str], SeriesKey] = {}
+        self._routes: dict[str, const.Route] = {}  # topic → channel and subject, for known-good topics
         self.rejected = 0
         self._handlers = {
             const.TELEMETRY: self._telemetry,
@@ -68,7 +70,11 @@ class MessageParser:
     def parse(self, topic: str, payload: bytes, *, token: object = None) -> Delivery:
         """The delivery for one message: its readings/events/status, or one dead letter."""
         try:
-            where = const.route(self.prefix, topic)
+            where = self._routes.get(topic)
+            if where is None:
+                where = const.route(self.prefix, topic)
+                if where is not None and len(self._routes) < _ROUTE_CACHE:
+                    self._routes[topic] = where
             if where is None:
                 raise PayloadRejected(f"topic is not in the scheme under {self.prefix}/ (see docs/mqtt.md)")
             delivery = self._handlers[where.channel](where.subject, payload)

@@ -15,38 +15,33 @@ from datetime import datetime, timezone
 import psycopg
 
 from ioc.model import Reading
+from ioc.storage.columns import ObservationColumns
 from ioc.storage.series import resolve_series
 
 __all__ = ["write_readings", "write_rows", "copy_observations", "latest_values"]
 
-# Staging tables of this session, emptied by write_rows itself (a rolled-back COPY leaves nothing).
+# Staging tables of this session for the conflict-aware path (a rolled-back COPY leaves nothing).
 _STAGE = "CREATE TEMP TABLE IF NOT EXISTS _obs_in (series_id bigint, ts timestamptz, value double precision)"
-_STAGE_NEW = "CREATE TEMP TABLE IF NOT EXISTS _obs_new (LIKE _obs_in)"
-
-# Fast path: no row of the batch is stored yet (the usual case), so a plain INSERT
-# succeeds; a redelivered row makes it fail with a unique violation and the
-# batch takes the conflict-aware path below instead.
-_INSERT_NEW = "INSERT INTO observation (series_id, ts, value) SELECT series_id, ts, value FROM _obs_in"
 
 _INSERT_DEDUP = """
-WITH ins AS (
-    INSERT INTO observation (series_id, ts, value)
-    SELECT DISTINCT ON (series_id, ts) series_id, ts, value FROM _obs_in ORDER BY series_id, ts
-    ON CONFLICT (series_id, ts) DO NOTHING
-    RETURNING series_id, ts, value
-)
-INSERT INTO _obs_new SELECT * FROM ins
+INSERT INTO observation (series_id, ts, value)
+SELECT DISTINCT ON (series_id, ts) series_id, ts, value FROM _obs_in ORDER BY series_id, ts
+ON CONFLICT (series_id, ts) DO NOTHING
+RETURNING series_id, ts, value
 """
 
-# Fold the rows really inserted (``{source}``) into the hourly rollup, the daily
-# rollup (from the hourly aggregate: far fewer rows) and latest_value, in one
-# statement. ``last_ts`` lets increments merge in any order.
+# Fold the per-(series, hour) aggregates of the rows really inserted into the hourly
+# rollup, the daily rollup (from the hourly aggregates: far fewer rows) and
+# latest_value, in one statement. ``last_ts`` lets increments merge in any order.
+# Times arrive as microseconds since the Unix epoch.
 _FOLD = """
 WITH agg AS MATERIALIZED (
-    SELECT series_id, time_bucket('1 hour', ts) AS bucket, count(*)::int AS n, sum(value) AS sum,
-           min(value) AS min, max(value) AS max, (array_agg(value ORDER BY ts DESC))[1] AS last,
-           max(ts) AS last_ts
-    FROM {source} GROUP BY 1, 2
+    SELECT a.series_id, timestamptz 'epoch' + a.bucket_us * interval '1 microsecond' AS bucket,
+           a.n, a.sum, a.min, a.max, a.last,
+           timestamptz 'epoch' + a.last_us * interval '1 microsecond' AS last_ts
+    FROM unnest(%(series_id)s::bigint[], %(bucket_us)s::bigint[], %(n)s::int[], %(sum)s::float8[],
+                %(min)s::float8[], %(max)s::float8[], %(last)s::float8[], %(last_us)s::bigint[])
+         AS a(series_id, bucket_us, n, sum, min, max, last, last_us)
 ), hourly AS (
     INSERT INTO rollup_hourly AS r (series_id, bucket, n, sum, min, max, last, last_ts)
     SELECT * FROM agg
@@ -72,50 +67,50 @@ WITH agg AS MATERIALIZED (
        SET prev_ts = l.ts, prev_value = l.value, ts = EXCLUDED.ts, value = EXCLUDED.value
      WHERE EXCLUDED.ts > l.ts
 )
-SELECT coalesce(sum(n), 0) FROM agg
+SELECT 1
 """
-_FOLD_ALL = _FOLD.format(source="_obs_in")
-_FOLD_NEW = _FOLD.format(source="_obs_new")
 
 _COPY_BINARY = "COPY {table} (series_id, ts, value) FROM STDIN (FORMAT BINARY)"
-_TYPES = ("int8", "timestamptz", "float8")
 
 
-def _copy(conn: psycopg.Connection, table: str, rows: Iterable[tuple[int, datetime, float]]) -> int:
-    """Binary COPY of (series_id, ts, value) rows into ``table``; return the row count."""
-    count = 0
+def _copy(conn: psycopg.Connection, table: str, columns: ObservationColumns) -> int:
+    """Binary COPY of the columns into ``table`` (one write of a numpy-built stream)."""
     with conn.cursor().copy(_COPY_BINARY.format(table=table)) as copy:
-        copy.set_types(_TYPES)
-        write = copy.write_row
-        for row in rows:
-            if row[1].tzinfo is None:  # naive times are taken as UTC
-                row = (row[0], row[1].replace(tzinfo=timezone.utc), row[2])
-            write(row)  # the float8 dumper takes ints too
-            count += 1
-    return count
+        copy.write(columns.copy_payload())
+    return len(columns)
+
+
+def _fold(conn: psycopg.Connection, columns: ObservationColumns) -> None:
+    conn.execute(_FOLD, columns.hourly().as_params())
 
 
 def write_rows(conn: psycopg.Connection, rows: Iterable[tuple[int, datetime, float]]) -> int:
     """Idempotently store (series_id, ts, value) rows; return how many were new.
 
     Latest values and the hourly/daily rollups are updated from the new rows only,
-    in the same transaction.
+    in the same transaction. Fast path: the batch is COPYed straight into
+    ``observation`` inside a savepoint — no row is stored yet in the usual case.
+    A redelivered row (stored before, or twice in the batch) makes the COPY fail
+    with a unique violation; the batch then goes through a staging table and
+    ``INSERT ... ON CONFLICT DO NOTHING``, and only what was really inserted is folded.
     """
-    conn.execute(_STAGE)
-    if not _copy(conn, "_obs_in", rows):
+    columns = rows if isinstance(rows, ObservationColumns) else ObservationColumns.from_rows(rows)
+    if not len(columns):
         return 0
     try:
         with conn.transaction():
-            conn.execute(_INSERT_NEW)
-        inserted = int(conn.execute(_FOLD_ALL).fetchone()[0])
+            _copy(conn, "observation", columns)
     except psycopg.errors.UniqueViolation:
-        conn.execute(_STAGE_NEW)
-        conn.execute(_INSERT_DEDUP)
-        inserted = int(conn.execute(_FOLD_NEW).fetchone()[0])
-        conn.execute("TRUNCATE _obs_new")
-    # Emptied now, not only at commit: a second call in the same transaction starts clean.
-    conn.execute("TRUNCATE _obs_in")
-    return inserted
+        conn.execute(_STAGE)
+        _copy(conn, "_obs_in", columns)
+        inserted = conn.execute(_INSERT_DEDUP).fetchall()
+        # Emptied now, not only at commit: a second call in the same transaction starts clean.
+        conn.execute("TRUNCATE _obs_in")
+        if inserted:
+            _fold(conn, ObservationColumns.from_rows(inserted))
+        return len(inserted)
+    _fold(conn, columns)
+    return len(columns)
 
 
 def write_readings(conn: psycopg.Connection, readings: Sequence[Reading]) -> int:
@@ -126,19 +121,15 @@ def write_readings(conn: psycopg.Connection, readings: Sequence[Reading]) -> int
     return write_rows(conn, ((ids[r.key], r.ts, r.value) for r in readings))
 
 
-def copy_observations(conn: psycopg.Connection, rows: Iterable[tuple[int, datetime, float]]) -> int:
-    """Bare COPY into observation (no conflict handling): for backfills of empty ranges.
+def copy_observations(conn: psycopg.Connection, rows: Iterable[tuple[int, datetime, float]] | ObservationColumns) -> int:
+    """Bare binary COPY into observation (no conflict handling): for backfills of empty ranges.
 
     Latest values and rollups are not touched: call
     :func:`ioc.storage.rollups.refresh_rollups` and
     :func:`ioc.storage.rollups.refresh_latest` afterwards.
     """
-    count = 0
-    with conn.cursor().copy("COPY observation (series_id, ts, value) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-            count += 1
-    return count
+    columns = rows if isinstance(rows, ObservationColumns) else ObservationColumns.from_rows(rows)
+    return _copy(conn, "observation", columns) if len(columns) else 0
 
 
 def latest_values(conn: psycopg.Connection, series_ids: Sequence[int]) -> dict[int, tuple[datetime, float]]:
