@@ -26,12 +26,13 @@ Row = tuple[SeriesKey, datetime, float]
 class Delivery:
     """What one input message produced, and how to acknowledge it once stored."""
 
-    __slots__ = ("rows", "events", "dead", "seen", "status", "token", "received")
+    __slots__ = ("rows", "stamps", "events", "dead", "seen", "status", "token", "received")
 
     def __init__(
         self,
         rows: list[Row] | tuple = (),
         *,
+        stamps: list[float] | None = None,
         events: list[Event] | tuple = (),
         dead: list[DeadLetter] | tuple = (),
         seen: tuple[str, datetime] | None = None,
@@ -40,6 +41,9 @@ class Delivery:
         received: float | None = None,
     ) -> None:
         self.rows = rows
+        # Epoch seconds of the rows, in order, when the input already computed them (the
+        # MQTT parser does for its time check): the writer then skips a conversion per reading.
+        self.stamps = stamps
         self.events = events
         self.dead = dead
         self.seen = seen  # (device id, newest reading time)
@@ -64,7 +68,10 @@ class Accumulator:
         self._items: deque[Delivery] = deque()
         self._queued = 0  # weight waiting in the deque
         self._held = 0  # weight taken by the writer and not yet released
-        self._cond = threading.Condition()
+        # add() runs once per message: it takes the plain lock (a C-level context manager);
+        # the condition shares that lock and is used only to wait and to wake.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._closed = False
         self.blocked_seconds = 0.0
         self._batch_hint = 1  # the writer's batch size: wake it only when a batch is ready
@@ -77,7 +84,7 @@ class Accumulator:
     def add(self, delivery: Delivery) -> None:
         """Queue a delivery; block while the buffer is full (back-pressure on the input)."""
         weight = delivery.weight
-        with self._cond:
+        with self._lock:
             if self._queued + self._held + weight > self.limit and not self._closed:
                 start = time.monotonic()
                 while self._queued + self._held > 0 and self._queued + self._held + weight > self.limit:

@@ -16,6 +16,7 @@ waits for every PUBACK before reporting.
 
 from __future__ import annotations
 
+import select
 import socket
 import struct
 import time
@@ -55,6 +56,8 @@ class RawPublisher:
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 * 1024 * 1024)
         self._connect(client_id or f"ioc-bench-pub-{uuid.uuid4().hex[:8]}", username, password)
+        # Blocking mode: with a timeout set, Python would wait even on MSG_DONTWAIT reads.
+        self._sock.settimeout(None)
 
     def _connect(self, client_id: str, username: str | None, password: str | None) -> None:
         flags = 0x02  # clean session
@@ -115,12 +118,9 @@ class RawPublisher:
         """Flush and wait until the broker acknowledged every message (False on timeout)."""
         self.flush()
         deadline = time.monotonic() + timeout
-        self._sock.settimeout(0.2)
         while self.acked < self.sent and time.monotonic() < deadline:
-            try:
-                self._read_acks(block=True)
-            except TimeoutError:
-                continue
+            if select.select([self._sock], [], [], 0.2)[0]:
+                self._read_acks(block=False)
         return self.acked >= self.sent
 
     def close(self) -> None:

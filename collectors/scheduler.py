@@ -6,8 +6,9 @@ only itself. A run gathers in a separate worker and is given up after the
 source's ``timeout``; a failed run is retried ``retries`` times, waiting
 ``backoff`` seconds doubled each time (at most ``backoff_max``). Each batch is
 written in one transaction, then acknowledged (a dropped file moves to done/).
-The run's outcome goes to ``source_status``. Maintenance jobs share the
-scheduler (:func:`collectors.maintenance.add_maintenance_jobs`).
+The run's outcome goes to ``source_status``. Maintenance jobs and the hourly
+device aggregation share the scheduler (:func:`collectors.maintenance.add_maintenance_jobs`,
+:func:`collectors.aggregation.add_aggregation_job`).
 """
 
 from __future__ import annotations
@@ -252,11 +253,12 @@ class PullScheduler:
 
 
 def scheduler_from_settings(settings: "Settings", db: Database) -> PullScheduler:
-    """The scheduler ``ioc collect`` / ``ioc up`` run: configured sources, maintenance, alerts.
+    """The scheduler ``ioc collect`` / ``ioc up`` run: configured sources, maintenance, alerts, aggregation.
 
     Without ``IOC_SOURCES_FILE`` only the maintenance and alert jobs run (with
     default schedules and policy).
     """
+    from collectors.aggregation import add_aggregation_job
     from collectors.maintenance import add_maintenance_jobs
     from collectors.pull.config import SourcesFile, load_sources_file
     from ioc.alerts import AlertEngine, AlertNotifier
@@ -271,4 +273,5 @@ def scheduler_from_settings(settings: "Settings", db: Database) -> PullScheduler
     engine = AlertEngine(db, policy=config.alerts, notifier=notifier)
     add_maintenance_jobs(scheduler, db, config=config.maintenance, engine=engine,
                          retention_days=settings.retention_days)
+    add_aggregation_job(scheduler, db, interval=settings.aggregate_interval, hours=settings.aggregate_hours)
     return scheduler

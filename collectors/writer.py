@@ -29,6 +29,7 @@ from ioc.storage.db import Database
 from ioc.storage.dead_letters import DeadLetter, add_dead_letters
 from ioc.storage.devices import mark_seen, set_status
 from ioc.storage.events import write_events
+from ioc.storage.columns import ObservationColumns, epoch_seconds
 from ioc.storage.observations import write_rows
 from ioc.storage.series import resolve_series
 
@@ -66,15 +67,6 @@ class WriterStats:
     last_lag: float = 0.0  # seconds from the oldest message's receipt to its commit
     recent_batches: deque = field(default_factory=lambda: deque(maxlen=200))
     recent_lags: deque = field(default_factory=lambda: deque(maxlen=200))
-
-
-def _with_ids(rows, ids: dict[SeriesKey, int]):
-    """(series id, ts, value) rows; consecutive rows of one key look it up once."""
-    last = sid = None
-    for key, ts, value in rows:
-        if key is not last:
-            last, sid = key, ids[key]
-        yield (sid, ts, value)
 
 
 class BatchWriter:
@@ -122,7 +114,6 @@ class BatchWriter:
     def write(self, batch: list[Delivery]) -> WriteResult:
         """Store one batch in one transaction; raise on failure (nothing is then stored)."""
         result = WriteResult()
-        rows = [row for d in batch for row in d.rows]
         events = [e for d in batch for e in d.events]
         dead = [x for d in batch for x in d.dead]
         seen: dict[str, datetime] = {}
@@ -131,10 +122,10 @@ class BatchWriter:
                 seen[d.seen[0]] = d.seen[1]
         new_ids: dict[SeriesKey, int] = {}
         with self.db.connection() as conn:
-            if rows:
-                ids = self._series_ids(conn, rows, new_ids)
-                result.persisted = write_rows(conn, _with_ids(rows, ids))
-            result.readings = len(rows)
+            columns = self._columns(conn, batch, new_ids)
+            if columns is not None:
+                result.persisted = write_rows(conn, columns)
+                result.readings = len(columns)
             result.events = write_events(conn, events) if events else 0
             result.dead_letters = add_dead_letters(conn, dead) if dead else 0
             if seen:
@@ -147,20 +138,48 @@ class BatchWriter:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _series_ids(self, conn: psycopg.Connection, rows, new_ids: dict[SeriesKey, int]) -> dict[SeriesKey, int]:
+    def _columns(
+        self, conn: psycopg.Connection, batch: list[Delivery], new_ids: dict[SeriesKey, int]
+    ) -> ObservationColumns | None:
+        """The batch's readings as columns (None when it has none).
+
+        Built with comprehensions over the deliveries' rows — no per-reading Python
+        call — because this runs for every reading the collector stores.
+        """
+        keys = [r[0] for d in batch for r in d.rows]
+        if not keys:
+            return None
+        values = [r[2] for d in batch for r in d.rows]
+        seconds: list[float] = []
+        for d in batch:
+            if d.stamps is not None:
+                seconds.extend(d.stamps)
+            elif d.rows:
+                seconds.extend([epoch_seconds(r[1]) for r in d.rows])
+        return ObservationColumns.from_columns(self._series_ids(conn, keys, new_ids), seconds, values)
+
+    def _series_ids(self, conn: psycopg.Connection, keys: list[SeriesKey], new_ids: dict[SeriesKey, int]) -> list[int]:
+        """The series id of each key, creating missing series (their ids go to ``new_ids``).
+
+        The parser hands out one key object per (device, metric), so keys are first
+        made unique by identity (a C-level dict of ints) and hashed once per object.
+        """
+        by_object = {id(k): k for k in keys}
         cache = self._series
-        missing = set()
-        last = None
-        for row in rows:
-            key = row[0]
-            if key is not last:  # a message's rows share one key object: hash it once per run
-                last = key
-                if key not in cache:
-                    missing.add(key)
-        if not missing:
-            return cache
-        new_ids.update(resolve_series(conn, missing))
-        return {**cache, **new_ids}
+        sid_of: dict[int, int] = {}
+        missing: set[SeriesKey] = set()
+        for oid, key in by_object.items():
+            sid = cache.get(key)
+            if sid is None:
+                missing.add(key)
+            else:
+                sid_of[oid] = sid
+        if missing:
+            new_ids.update(resolve_series(conn, missing))
+            for oid, key in by_object.items():
+                if oid not in sid_of:
+                    sid_of[oid] = new_ids[key]
+        return list(map(sid_of.__getitem__, map(id, keys)))
 
     def _run(self) -> None:
         while True:

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # Cache and web
     redis_url: str | None = Field(None, description="Redis for the shared cache; empty = filesystem cache")
     cache_prefix: str = Field("ioc", description="key prefix in Redis, so deployments sharing a Redis stay apart")
+    cache_warm_seconds: float = Field(10.0, ge=0, description="build the dashboard's first views at start and renew "
+                                      "them this often (below the 15 s data cache); 0 = never")
     host: str = "127.0.0.1"
     port: int = Field(8050, ge=1, le=65535)
     language: Literal["vi", "en"] = "vi"
@@ -102,6 +104,10 @@ class Settings(BaseSettings):
     # Scheduled pull sources and alerts (see docs/sources.md)
     sources_file: Path | None = Field(None, description="TOML file declaring the scheduled pull sources")
     alert_webhook_url: str | None = Field(None, description="URL that receives every alert state change as a JSON POST")
+
+    # Device readings → hourly and daily area indicators (collectors/aggregation.py)
+    aggregate_interval: float = Field(3600, gt=0, description="seconds between two runs of the aggregation job")
+    aggregate_hours: int = Field(3, ge=1, le=24 * 7, description="complete past hours each run recomputes")
 
     # Batching writer
     writer_batch_size: int = Field(5000, ge=1)

@@ -121,13 +121,19 @@ class MessageParser:
             raise PayloadRejected(f"{where}metric {metric!r} is not reported by {kind} devices (known: {known})")
         return rule
 
-    def _device_rows(self, device_id: str, kind: str, items: list[tuple], labels: Callable[[int], str]) -> list[Row]:
-        """Check (metric, value, ts, unit) items; ``labels(i)`` names item i in a refusal."""
+    def _device_rows(
+        self, device_id: str, kind: str, items: list[tuple], labels: Callable[[int], str]
+    ) -> tuple[list[Row], list[float]]:
+        """Check (metric, value, ts, unit) items; return the rows and their epoch seconds.
+
+        ``labels(i)`` names item i in a refusal.
+        """
         now = self.clock()
         lo, hi = now - self.max_age, now + self.max_future
         rules: dict[str, tuple[MetricRule, SeriesKey]] = {}
         rows: list[Row] = []
-        append = rows.append
+        stamps: list[float] = []
+        append, append_stamp = rows.append, stamps.append
         for i, (metric, value, ts, unit) in enumerate(items):
             known = rules.get(metric)
             if known is None:
@@ -141,38 +147,56 @@ class MessageParser:
             if stamp > hi or stamp < lo:
                 self._check_time(ts, labels(i))
             append((known[1], ts, value))
-        return rows
+            append_stamp(stamp)
+        return rows, stamps
 
     # -- channels --------------------------------------------------------------------------
 
     def _telemetry(self, device_id: str, payload: bytes) -> Delivery:
         kind = self._device_kind(device_id)
         data = schemas.TELEMETRY.validate_json(payload)
+        if "metric" in data and "value" in data and "ts" in data and (len(data) == 3 or len(data) == 4 and "unit" in data):
+            return self._one_reading(device_id, kind, data)  # the most frequent message, kept short
         if "type" in data:
             ts, pairs = map_fiware(json.loads(payload), device_kind=kind, unit_of=self._unit_of(kind))
             items = [(m, v, ts, None) for m, v in pairs]
-            rows = self._device_rows(device_id, kind, items, lambda i: f"FIWARE {items[i][0]}: ")
+            rows, stamps = self._device_rows(device_id, kind, items, lambda i: f"FIWARE {items[i][0]}: ")
         elif "readings" in data:
             if "metric" in data or "values" in data:
                 raise PayloadRejected("give either readings, values or metric/value, not several")
             items = [(r["metric"], r["value"], r["ts"], r.get("unit")) for r in data["readings"]]
-            rows = self._device_rows(device_id, kind, items, lambda i: f"readings.{i}: ")
+            rows, stamps = self._device_rows(device_id, kind, items, lambda i: f"readings.{i}: ")
         elif "values" in data:
             if "metric" in data or "ts" not in data:
                 raise PayloadRejected("a values snapshot needs ts and no metric")
             ts = data["ts"]
             items = [(m, v, ts, None) for m, v in data["values"].items()]
-            rows = self._device_rows(device_id, kind, items, lambda i: f"values.{items[i][0]}: ")
+            rows, stamps = self._device_rows(device_id, kind, items, lambda i: f"values.{items[i][0]}: ")
         elif "metric" in data:
             missing = [k for k in ("value", "ts") if k not in data]
             if missing:
                 raise PayloadRejected(f"a reading needs {' and '.join(missing)}")
             items = [(data["metric"], data["value"], data["ts"], data.get("unit"))]
-            rows = self._device_rows(device_id, kind, items, lambda i: "")
+            rows, stamps = self._device_rows(device_id, kind, items, lambda i: "")
         else:
             raise PayloadRejected("no reading: expected metric/value/ts, values, readings or a FIWARE type")
-        newest = rows[0][1] if len(rows) == 1 else max(r[1] for r in rows)
-        return Delivery(rows, seen=(device_id, newest))
+        newest = rows[0][1] if len(rows) == 1 else rows[stamps.index(max(stamps))][1]
+        return Delivery(rows, stamps=stamps, seen=(device_id, newest))
+
+    def _one_reading(self, device_id: str, kind: str, data: dict) -> Delivery:
+        """A single ``{"metric", "value", "ts"[, "unit"]}`` reading: the checks of :meth:`_device_rows`."""
+        metric, value, ts = data["metric"], data["value"], data["ts"]
+        rule = self._rule(kind, metric, "")
+        if not rule.min <= value <= rule.max:
+            raise PayloadRejected(f"{metric} = {value:g} is outside [{rule.min:g}, {rule.max:g}] {rule.unit}")
+        unit = data.get("unit")
+        if unit is not None and not same_unit(unit, rule.unit):
+            raise PayloadRejected(f"unit {unit!r} for {metric}, expected {rule.unit!r}")
+        stamp = ts.timestamp()
+        now = self.clock()
+        if stamp > now + self.max_future or stamp < now - self.max_age:
+            self._check_time(ts, "")
+        return Delivery([(self._key(device_id, metric), ts, value)], stamps=[stamp], seen=(device_id, ts))
 
     def _unit_of(self, kind: str) -> Callable[[str], str | None]:
         def unit_of(metric: str) -> str | None:

@@ -10,10 +10,12 @@ latest values are merged at the end from the last two values written per series.
 Resolution (keeps a year within minutes on a small machine, see the README
 for measured times): device readings every ``step_s`` (3 hours), hourly over
 the last ``hourly_days`` (30), every ``recent_step_s`` (10 minutes) over the
-last ``recent_days`` (2); hourly device-fed indicators (area aggregates of the
-readings) follow the device steps, realtime ones exist only over the recent
-days, daily ones are whole local days of readings; scheduled indicators at their
-own frequency
+last ``recent_days`` (2); realtime device-fed indicators (area aggregates of
+each step's readings) exist only over the recent days; hourly and daily
+device-fed ones are computed from each chunk's stored readings by the same
+aggregation as the live job (:func:`ioc.storage.aggregation.aggregate_device_indicators`):
+one value per hour with readings, one per whole Vietnam day; scheduled indicators
+at their own frequency
 (hourly, daily at 00:00, weekly on Monday 00:00, monthly on the 1st … Vietnam time).
 
 Camera incidents of the last ``incident_days`` go to the event table
@@ -36,7 +38,7 @@ from itertools import compress, repeat
 
 import numpy as np
 
-from collectors.simulators.calendar import period_start, period_starts
+from collectors.simulators.calendar import period_start
 from collectors.simulators.incidents import past_incidents
 from collectors.simulators.indicators import IndicatorSignals
 from collectors.simulators.patterns import UTC_OFFSET_HOURS
@@ -44,6 +46,7 @@ from collectors.simulators.profiles import Profiles, load_profiles
 from collectors.simulators.progress import Progress
 from collectors.simulators.signals import DeviceSignals
 from ioc.model import SeriesKey
+from ioc.storage.aggregation import aggregate_device_indicators
 from ioc.storage.areas import list_areas
 from ioc.storage.db import Database
 from ioc.storage.devices import list_devices
@@ -169,6 +172,15 @@ class _Writer:
         self.progress.update(n)
         return n
 
+    def aggregate(self, codes: list[str], *, since: datetime, until: datetime) -> int:
+        """Hourly and daily device-fed indicators of the whole periods in [since, until), from the stored readings."""
+        if not codes:
+            return 0
+        with self.db.connection() as conn:
+            n = aggregate_device_indicators(conn, since=since, until=until, indicator_codes=codes).changed
+        self.rows += n  # not in the progress estimate: counted in the result only
+        return n
+
 
 def _indicator_pass(writer: _Writer, signals: IndicatorSignals, ids: dict[SeriesKey, int], spans: _Spans,
                     tails: dict, since: datetime, until: datetime, per_batch: int = 400) -> None:
@@ -184,8 +196,8 @@ def _indicator_pass(writer: _Writer, signals: IndicatorSignals, ids: dict[Series
 
 
 def _device_pass(writer: _Writer, devices: DeviceSignals, signals: IndicatorSignals, ids: dict[SeriesKey, int],
-                 spans: _Spans, tails: dict, chunks: list[tuple[np.ndarray, int]], recent_step_s: int,
-                 since: float) -> None:
+                 spans: _Spans, tails: dict, chunks: list[tuple[np.ndarray, int]], recent_step_s: int) -> None:
+    aggregated = [plan.code for plan in signals.aggregated()]
     for epoch, step in chunks:
         values = devices.generate(epoch, step)
         stamps = _datetimes(epoch)
@@ -196,13 +208,13 @@ def _device_pass(writer: _Writer, devices: DeviceSignals, signals: IndicatorSign
                 for j, device_id in enumerate(group.ids):
                     batch.add(ids[SeriesKey.for_device(device_id, metric)], epoch, stamps, matrix[:, j])
         # realtime indicators are kept only where readings are live-like (the recent, finer steps)
-        realtime = step <= recent_step_s
-        for code, area, instants, series in signals.device_aggregates(values, epoch, since=since, realtime=realtime):
-            times = stamps if instants is epoch else _datetimes(instants)
-            batch.add(ids[SeriesKey.for_indicator(code, area)], instants, times, series)
+        if step <= recent_step_s:
+            for code, area, series in signals.realtime_values(values):
+                batch.add(ids[SeriesKey.for_indicator(code, area)], epoch, stamps, series)
         lo = datetime.fromtimestamp(epoch[0], timezone.utc)
         hi = datetime.fromtimestamp(epoch[-1] + step, timezone.utc)
         writer.write(batch, since=lo, until=hi)
+        writer.aggregate(aggregated, since=lo, until=hi)
 
 
 def _estimate(grid: np.ndarray, keys: list[SeriesKey], ids: dict[SeriesKey, int], spans: _Spans) -> int:
@@ -215,19 +227,19 @@ def _estimate(grid: np.ndarray, keys: list[SeriesKey], ids: dict[SeriesKey, int]
     return total
 
 
-def _device_rows(chunks: list[tuple[np.ndarray, int]], keys: list[SeriesKey], ind: IndicatorSignals,
-                 ids: dict[SeriesKey, int], spans: _Spans, since: datetime, until: datetime, recent_step_s: int) -> int:
-    """Rows the device pass will write: readings and hourly aggregates per step, realtime recent, daily per day."""
+def _device_rows(chunks: list[tuple[np.ndarray, int]], keys: list[SeriesKey], ids: dict[SeriesKey, int],
+                 spans: _Spans, recent_step_s: int) -> int:
+    """Rows the device pass writes itself: readings per step, realtime indicators over the recent steps.
+
+    The hourly and daily indicators the aggregation computes afterwards are not counted.
+    """
     grids = {
         "step": np.concatenate([c[0] for c in chunks]),
         "realtime": np.concatenate([c[0] for c in chunks if c[1] <= recent_step_s] or [np.empty(0)]),
-        "daily": period_starts("daily", since.timestamp(), until.timestamp()),
     }
-    frequency = ind.device_series_frequencies()
     groups: dict[str, list[SeriesKey]] = {}
     for key in keys:
-        freq = frequency.get((key.indicator_code, key.area_code), "step") if key.indicator_code else "step"
-        groups.setdefault(freq if freq in grids else "step", []).append(key)
+        groups.setdefault("realtime" if key.indicator_code else "step", []).append(key)
     return sum(_estimate(grids[g], group, ids, spans) for g, group in groups.items())
 
 
@@ -269,14 +281,14 @@ def backfill(
     device_keys: list[SeriesKey] = []
     if devices:
         device_keys += [SeriesKey.for_device(d, m) for kind, g in dev.kinds.items() for d in g.ids for m in dev.metrics(kind)]
-        device_keys += [SeriesKey.for_indicator(code, a) for code, a in ind.device_series()]
+        device_keys += [SeriesKey.for_indicator(code, a) for code, a in ind.realtime_series()]
     with db.connection() as conn:
         ids = resolve_series(conn, scheduled + device_keys)
         spans = observed_spans(conn, list(ids.values()), since=since, until=until)
     chunks = device_chunks(since, until, ((float("inf"), step_s), (hourly_days, 3600), (recent_days, recent_step_s)))
     total = ind.row_estimate(since, until) if indicators else 0
     if devices and chunks:
-        total += _device_rows(chunks, device_keys, ind, ids, spans, since, until, recent_step_s)
+        total += _device_rows(chunks, device_keys, ids, spans, recent_step_s)
     logger.info("backfill %s → %s: %d series (%d with data already), about %d rows",
                 since.isoformat(), until.isoformat(), len(ids), len(spans), total)
     tails: dict[int, tuple] = {}
@@ -285,7 +297,7 @@ def backfill(
         if indicators:
             _indicator_pass(writer, ind, ids, spans, tails, since, until)
         if devices:
-            _device_pass(writer, dev, ind, ids, spans, tails, chunks, recent_step_s, since.timestamp())
+            _device_pass(writer, dev, ind, ids, spans, tails, chunks, recent_step_s)
     events = _incidents(db, fleet, since, until, incident_days) if devices and incident_days > 0 else 0
     with db.connection() as conn:
         merge_latest(conn, [(sid, *tail) for sid, tail in tails.items()])

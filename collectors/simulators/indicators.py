@@ -10,6 +10,12 @@ and the on-time rate always agree. Ranks are computed among the areas of one
 level. Shapes and calibration come from ``profiles.csv`` (see
 :mod:`collectors.simulators.profiles`); the functions of each shape are in
 :mod:`collectors.simulators.shapes`.
+
+Indicators fed by devices of the fleet (catalog ``source = mqtt``) are not
+drawn from a profile: realtime ones are combined here from each step's
+readings; hourly and daily ones belong to the aggregation job
+(:mod:`collectors.aggregation`), which computes them from the stored readings
+for the simulator's history and live data alike, as it does for real devices.
 """
 
 from __future__ import annotations
@@ -22,7 +28,6 @@ import numpy as np
 
 from collectors.simulators import shapes
 from collectors.simulators.calendar import period_start, period_starts
-from collectors.simulators.patterns import UTC_OFFSET_HOURS
 from collectors.simulators.profiles import Profile, Profiles
 from ioc.errors import DataFileError
 
@@ -30,8 +35,7 @@ __all__ = ["IndicatorPlan", "IndicatorSignals", "Territory"]
 
 logger = logging.getLogger(__name__)
 
-_DEVICE_FREQUENCIES = ("realtime", "hourly", "daily")
-UTC_OFFSET_S = UTC_OFFSET_HOURS * 3600
+_DEVICE_FREQUENCIES = ("realtime", "hourly", "daily")  # of mqtt indicators computed from readings, not drawn
 
 
 @dataclass(frozen=True)
@@ -106,14 +110,17 @@ class IndicatorSignals:
             if ind.numerator_code in self.by_code and ind.denominator_code in self.by_code:
                 self.numerator_of.setdefault(ind.numerator_code, ind)
         self._scheduled: list[IndicatorPlan] = []
-        self._device: list[IndicatorPlan] = []
+        self._realtime: list[IndicatorPlan] = []
+        self._aggregated: list[IndicatorPlan] = []
         kinds = {(d.kind) for d in devices}
         for ind in catalog.indicators:
             plan = self._plan(ind)
             if plan is None:
                 continue
-            fed = ind.source == "mqtt" and ind.device_kind in kinds and ind.frequency in _DEVICE_FREQUENCIES
-            (self._device if fed else self._scheduled).append(plan)
+            if not (ind.source == "mqtt" and ind.device_kind in kinds and ind.frequency in _DEVICE_FREQUENCIES):
+                self._scheduled.append(plan)
+            else:
+                (self._realtime if ind.frequency == "realtime" else self._aggregated).append(plan)
         self._device_columns = self._map_devices(devices)
 
     def _plan(self, ind) -> IndicatorPlan | None:
@@ -132,6 +139,10 @@ class IndicatorSignals:
     def scheduled(self) -> list[IndicatorPlan]:
         """Indicators generated per period (everything not computed from live device readings)."""
         return self._scheduled
+
+    def aggregated(self) -> list[IndicatorPlan]:
+        """Hourly and daily device-fed indicators: the aggregation job computes them from the readings."""
+        return self._aggregated
 
     def row_estimate(self, since: float | object, until: float | object) -> int:
         """Rows the scheduled indicators give over [since, until)."""
@@ -194,15 +205,15 @@ class IndicatorSignals:
         """The calibration row of an indicator."""
         return self.profiles.for_indicator(ind.code, unit=ind.unit, metric=ind.device_metric)
 
-    # -- indicators computed from device readings --------------------------------------------------
+    # -- realtime indicators computed from device readings ----------------------------------------
 
     def _map_devices(self, devices: Sequence) -> dict[str, list[tuple[str, str, str, list[int]]]]:
-        """Per device kind: (indicator, area, metric, device columns) for every device-fed series."""
+        """Per device kind: (indicator, area, metric, device columns) for every realtime device-fed series."""
         by_kind: dict[str, list] = {}
         index = {}
         for d in devices:
             index.setdefault(d.kind, []).append(d)
-        for plan in self._device:
+        for plan in self._realtime:
             ind = plan.indicator
             group = index.get(ind.device_kind, [])
             for area in plan.areas:
@@ -212,55 +223,23 @@ class IndicatorSignals:
                     by_kind.setdefault(ind.device_kind, []).append((ind.code, area, ind.device_metric, cols))
         return by_kind
 
-    def device_series(self) -> list[tuple[str, str]]:
-        """(indicator, area) of every series computed from device readings."""
+    def realtime_series(self) -> list[tuple[str, str]]:
+        """(indicator, area) of every realtime series computed from device readings."""
         return [(code, area) for items in self._device_columns.values() for code, area, _, _ in items]
 
-    def device_aggregates(
-        self, values: dict[str, dict[str, np.ndarray]], epoch: np.ndarray, *, since: float, realtime: bool = True
-    ) -> Iterator[tuple[str, str, np.ndarray, np.ndarray]]:
-        """(indicator, area, instants, values) from one chunk of device readings (kind → metric → steps × devices).
+    def realtime_values(self, values: dict[str, dict[str, np.ndarray]]) -> Iterator[tuple[str, str, np.ndarray]]:
+        """(indicator, area, values) of the realtime indicators, one value per step of the readings.
 
-        Realtime and hourly indicators get one value per step (realtime ones only
-        when ``realtime``); daily ones one per local day that starts at or after
-        ``since``, aggregated over the day per ``agg_time``. Chunks must not
-        split a day.
+        ``values`` are one chunk of device readings: kind → metric → steps × devices;
+        the devices of each area are combined per the indicator's ``agg_area``.
         """
-        days = (epoch + UTC_OFFSET_S) // 86400 * 86400 - UTC_OFFSET_S
-        starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
-        whole = days[starts] >= since
         for kind, items in self._device_columns.items():
             metrics = values.get(kind, {})
             for code, area, metric, cols in items:
-                ind = self.by_code[code]
-                if metric not in metrics or (ind.frequency == "realtime" and not realtime):
-                    continue
-                readings = metrics[metric][:, cols]
-                if ind.frequency == "daily":
-                    # each device's day first (its rainfall total, its peak), then across devices
-                    per_day = shapes.combine(ind.agg_area, _reduce(ind.agg_time, readings, starts), np.ones(len(cols)))
-                    yield code, area, days[starts][whole], np.round(per_day[whole], ind.decimals)
-                else:
-                    series = shapes.combine(ind.agg_area, readings, np.ones(len(cols)))
-                    yield code, area, epoch, np.round(series, ind.decimals)
-
-    def device_series_frequencies(self) -> dict[tuple[str, str], str]:
-        """Frequency of every device-fed (indicator, area) series."""
-        return {(code, area): self.by_code[code].frequency for code, area in self.device_series()}
-
-
-def _reduce(agg: str, steps: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Aggregate consecutive groups of rows (steps × devices; groups begin at ``starts``) per ``agg_time``."""
-    if agg == "sum":
-        return np.add.reduceat(steps, starts, axis=0)
-    if agg == "max":
-        return np.maximum.reduceat(steps, starts, axis=0)
-    if agg == "min":
-        return np.minimum.reduceat(steps, starts, axis=0)
-    if agg == "last":
-        return steps[np.r_[starts[1:] - 1, len(steps) - 1]]
-    counts = np.diff(np.r_[starts, len(steps)])
-    return np.add.reduceat(steps, starts, axis=0) / counts[:, None]
+                if metric in metrics:
+                    ind = self.by_code[code]
+                    series = shapes.combine(ind.agg_area, metrics[metric][:, cols], np.ones(len(cols)))
+                    yield code, area, np.round(series, ind.decimals)
 
 
 def _epoch(value: float | object) -> float:

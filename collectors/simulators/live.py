@@ -13,7 +13,8 @@ indicators are published on ``{prefix}/indicators/{code}`` at their frequency,
 compressed (hourly → every minute, daily → every 5 minutes ...); realtime area
 indicators fed by devices (vehicles now, water level now ...) every tick, from
 the tick's readings. Hourly and daily device-fed indicators are not published:
-they are aggregates of the stored readings.
+the aggregation job of the collector's scheduler (:mod:`collectors.aggregation`)
+computes them from the stored readings, as for real devices.
 """
 
 from __future__ import annotations
@@ -250,10 +251,8 @@ class SimulatorService:
     def _publish_realtime(self, values: dict, now: datetime) -> None:
         """Realtime area indicators (vehicles, speed, water level now ...) from this tick's readings."""
         batches: dict[str, list] = {}
-        epoch = np.array([now.timestamp()])
-        for code, area, _, series in self.indicators.device_aggregates(values, epoch, since=0.0, realtime=True):
-            if self.indicators.by_code[code].frequency == "realtime":
-                batches.setdefault(code, []).append((area, now, float(series[0])))
+        for code, area, series in self.indicators.realtime_values(values):
+            batches.setdefault(code, []).append((area, now, float(series[0])))
         for code, readings in batches.items():
             self._publish(const.indicator_topic(self.prefix, code), payloads.indicator_batch(readings))
             self.stats["indicators"] += 1

@@ -12,7 +12,7 @@ from ioc.errors import DatabaseUnavailable
 from ioc.storage import users
 from ioc.storage.db import get_database
 
-__all__ = ["current_principal", "login_session", "logout_session", "token_session"]
+__all__ = ["current_principal", "act_as", "login_session", "logout_session", "token_session"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,11 @@ def token_session(token: str) -> Principal | None:
 
 def logout_session() -> None:
     flask.session.clear()
+
+
+def act_as(principal: Principal) -> None:
+    """Make ``principal`` the current request's principal without a session (benchmarks, cache warm-up)."""
+    setattr(flask.g, _G_KEY, principal)
 
 
 def current_principal() -> Principal | None:

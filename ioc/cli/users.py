@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+import psycopg
 import typer
 
 from ioc.auth import accounts
 from ioc.cli._common import cli_settings, friendly_errors, open_database
 from ioc.storage import users as users_store
+from ioc.storage.db import Database
 
 app = typer.Typer(help="Accounts, roles and wall-display tokens.", no_args_is_help=True)
 token_app = typer.Typer(help="Display tokens for wall screens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def _read_password(prompt: bool) -> str:
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=prompt)
+
+def _on_database(action: Callable[Concatenate[Database, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``action(db, *args, **kwargs)`` on the configured database; its result."""
+    with open_database(cli_settings()) as db:
+        return action(db, *args, **kwargs)
+
+
+def _echo_rows(query: Callable[[psycopg.Connection], list[R]], line: Callable[[R], str]) -> None:
+    """Print one line a row of what ``query`` lists."""
+    with open_database(cli_settings()) as db, db.connection() as conn:
+        rows = query(conn)
+    for row in rows:
+        typer.echo(line(row))
+
+
+def _read_password() -> str:
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 @app.command("add")
@@ -26,10 +48,8 @@ def add(
     name: str = typer.Option("", help="display name"),
 ) -> None:
     """Add a user; the password is asked twice (or read from standard input)."""
-    password = _read_password(True)
-    with open_database(cli_settings()) as db:
-        accounts.create_user(db, username, password, role=role,
-                             sectors=[s.strip() for s in sectors.split(",") if s.strip()], display_name=name or None)
+    _on_database(accounts.create_user, username, _read_password(), role=role,
+                 sectors=[s.strip() for s in sectors.split(",") if s.strip()], display_name=name or None)
     typer.echo(f"user {username} added ({role})")
 
 
@@ -37,9 +57,7 @@ def add(
 @friendly_errors
 def passwd(username: str) -> None:
     """Set a user's password; their other sessions end."""
-    password = _read_password(True)
-    with open_database(cli_settings()) as db:
-        accounts.change_password(db, username, password)
+    _on_database(accounts.change_password, username, _read_password())
     typer.echo(f"password of {username} changed")
 
 
@@ -47,8 +65,7 @@ def passwd(username: str) -> None:
 @friendly_errors
 def disable(username: str) -> None:
     """Disable a user: every session of theirs ends."""
-    with open_database(cli_settings()) as db:
-        accounts.disable_user(db, username)
+    _on_database(accounts.disable_user, username)
     typer.echo(f"user {username} disabled")
 
 
@@ -56,8 +73,7 @@ def disable(username: str) -> None:
 @friendly_errors
 def enable(username: str) -> None:
     """Re-enable a disabled user."""
-    with open_database(cli_settings()) as db:
-        accounts.enable_user(db, username)
+    _on_database(accounts.enable_user, username)
     typer.echo(f"user {username} enabled")
 
 
@@ -65,18 +81,15 @@ def enable(username: str) -> None:
 @friendly_errors
 def list_users() -> None:
     """List users with role, sectors and state."""
-    with open_database(cli_settings()) as db, db.connection() as conn:
-        for user in users_store.list_users(conn):
-            state = "disabled" if user.disabled else "active"
-            typer.echo(f"{user.username:20} {user.role:8} {state:8} {','.join(user.sectors)}")
+    _echo_rows(users_store.list_users, lambda user: f"{user.username:20} {user.role:8} "
+               f"{'disabled' if user.disabled else 'active':8} {','.join(user.sectors)}")
 
 
 @token_app.command("add")
 @friendly_errors
 def token_add(name: str, playlist: str = typer.Option(..., help="playlist the screen shows")) -> None:
     """Create a display token; open /wall?token=... on the screen (shown once)."""
-    with open_database(cli_settings()) as db:
-        token = accounts.create_display_token(db, name, playlist)
+    token = _on_database(accounts.create_display_token, name, playlist)
     typer.echo(f"token for {name}: {token}\nopen: /wall?token={token}")
 
 
@@ -84,8 +97,7 @@ def token_add(name: str, playlist: str = typer.Option(..., help="playlist the sc
 @friendly_errors
 def token_revoke(token_id: int) -> None:
     """Revoke a display token: the screen is logged out at its next request."""
-    with open_database(cli_settings()) as db:
-        accounts.revoke_display_token(db, token_id)
+    _on_database(accounts.revoke_display_token, token_id)
     typer.echo(f"token {token_id} revoked")
 
 
@@ -93,7 +105,5 @@ def token_revoke(token_id: int) -> None:
 @friendly_errors
 def token_list() -> None:
     """List display tokens."""
-    with open_database(cli_settings()) as db, db.connection() as conn:
-        for tok in users_store.list_display_tokens(conn):
-            state = "revoked" if tok.revoked_at else "active"
-            typer.echo(f"{tok.id:4} {tok.name:20} {tok.playlist:15} {state}")
+    _echo_rows(users_store.list_display_tokens, lambda token: f"{token.id:4} {token.name:20} {token.playlist:15} "
+               f"{'revoked' if token.revoked_at else 'active'}")

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-__all__ = ["ObservationColumns", "HourlyAggregates", "US_PER_HOUR"]
+__all__ = ["ObservationColumns", "HourlyAggregates", "US_PER_HOUR", "epoch_seconds"]
 
 US_PER_HOUR = 3_600_000_000
 _PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01T00:00:00Z, the zero of PostgreSQL's binary timestamptz
@@ -31,7 +31,8 @@ _HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "bi
 _TRAILER = b"\xff\xff"
 
 
-def _epoch_us(ts: datetime) -> float:
+def epoch_seconds(ts: datetime) -> float:
+    """Seconds since the Unix epoch of an aware datetime, or of a naive one taken as UTC."""
     return (ts if ts.tzinfo is not None else ts.replace(tzinfo=timezone.utc)).timestamp()
 
 
@@ -71,9 +72,15 @@ class ObservationColumns:
         n = len(rows)
         sids = np.fromiter((r[0] for r in rows), np.int64, n)
         # datetime.timestamp() is correctly rounded: ×1e6 and rint gives back the exact microsecond.
-        seconds = np.fromiter((_epoch_us(r[1]) for r in rows), np.float64, n)
+        seconds = np.fromiter((epoch_seconds(r[1]) for r in rows), np.float64, n)
         values = np.fromiter((r[2] for r in rows), np.float64, n)
         return cls(sids, np.rint(seconds * 1e6).astype(np.int64), values)
+
+    @classmethod
+    def from_columns(cls, series_ids: list[int], seconds: list[float], values: list[float]) -> ObservationColumns:
+        """Columns from parallel lists: series ids, epoch seconds (as ``datetime.timestamp()``), values."""
+        stamps = np.rint(np.array(seconds, dtype=np.float64) * 1e6).astype(np.int64)
+        return cls(np.array(series_ids, dtype=np.int64), stamps, np.array(values, dtype=np.float64))
 
     def __len__(self) -> int:
         return len(self.series_id)

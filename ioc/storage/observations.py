@@ -10,7 +10,7 @@ history backfills into empty time ranges.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 
 import psycopg
 

@@ -17,6 +17,8 @@ from ioc.config import Settings
 from ioc.storage.db import Database
 from ioc.storage.devices import Device, upsert_devices
 
+from tests.reliability._servers import PrivateMosquitto
+
 FLEET = [
     Device("cam-1", "camera", "Camera ngã tư 1", area_code="tdm"),
     Device("air-1", "air", "Trạm không khí 1", area_code="tdm"),
@@ -141,61 +143,10 @@ def publisher(mqtt_url: str) -> Iterator[Publisher]:
     pub.close()
 
 
-class PrivateBroker:
-    """A Mosquitto of this test only (restartable), with persistence and a deep per-client queue."""
-
-    def __init__(self, folder) -> None:
-        import shutil
-
-        from ioc.embedded import free_port
-
-        self.binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        self.port = free_port()
-        self.folder = folder
-        self.config = folder / "mosquitto.conf"
-        self.config.write_text(
-            # user root: tests run as root and the broker must write its database into tmp_path.
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\nuser root\npersistence true\n"
-            f"persistence_location {folder}/\nmax_queued_messages 1000000\nautosave_interval 1\n"
-        )
-        self.proc = None
-
-    @property
-    def url(self) -> str:
-        return f"mqtt://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        import socket
-        import subprocess
-
-        self.proc = subprocess.Popen([self.binary, "-c", str(self.config)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        pytest.fail(f"private mosquitto did not start on port {self.port}")
-
-    def stop(self) -> None:
-        """Stop cleanly (SIGTERM: the broker saves its sessions and queued messages)."""
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
-
-
 @pytest.fixture
-def private_broker(tmp_path) -> Iterator[PrivateBroker]:
+def private_broker(tmp_path) -> Iterator[PrivateMosquitto]:
     """A private Mosquitto, for tests that restart the broker or keep a collector away for long."""
-    import shutil
-
-    if not (shutil.which("mosquitto") or __import__("os").path.exists("/usr/sbin/mosquitto")):
-        pytest.fail("mosquitto binary not found: apt-get install mosquitto")
-    broker = PrivateBroker(tmp_path)
-    broker.start()
+    broker = PrivateMosquitto(tmp_path / "mosquitto").start()
     yield broker
     broker.stop()
 

@@ -85,6 +85,14 @@ def test_a_few_days_fill_every_device_and_indicator_series(demo_db: Database):
         WHERE s.metric = 'vehicles_total' AND a.parent_code = '724' AND o.ts >= %s AND o.ts < %s""",
         (day, day + timedelta(days=1)))[0][0]
     assert (day.timestamp() + 7 * 3600) % 86400 == 0 and total == cameras > 0
+    # an hour's traffic of a district: one value per hour, also where readings come every 10 minutes
+    hours = dict(_rows(demo_db, "SELECT o.ts, o.value FROM observation o JOIN series s ON s.id = o.series_id"
+                                " WHERE s.indicator_code = 'GT.LL' AND s.area_code = '724'"))
+    readings = dict(_rows(demo_db, """
+        SELECT date_trunc('hour', o.ts), sum(o.value) FROM observation o JOIN series s ON s.id = o.series_id
+        JOIN device d ON d.id = s.device_id JOIN area a ON a.code = d.area_code
+        WHERE s.metric = 'vehicles_total' AND a.parent_code = '724' GROUP BY 1"""))
+    assert len(hours) == 3 * 24 and hours == pytest.approx(readings, abs=0.5)
     # rollups and latest values follow
     assert _rows(demo_db, "SELECT sum(n) FROM rollup_daily")[0][0] == written
     assert _rows(demo_db, "SELECT count(*) FROM latest_value")[0][0] == len(

@@ -34,8 +34,13 @@ def test_periods_start_at_vietnam_midnight_monday_and_the_first():
 
 def test_every_catalog_indicator_is_simulated_with_finite_values(signals):
     plans = signals.scheduled()
-    device_fed = signals.device_series()
-    assert len(plans) + len({code for code, _ in device_fed}) == len(signals.catalog.indicators)
+    realtime = {code for code, _ in signals.realtime_series()}
+    aggregated = {plan.code for plan in signals.aggregated()}  # left to the aggregation job
+    assert len(plans) + len(realtime) + len(aggregated) == len(signals.catalog.indicators)
+    assert {signals.by_code[c].frequency for c in realtime} == {"realtime"}
+    assert {signals.by_code[c].frequency for c in aggregated} == {"hourly", "daily"}
+    assert {"GT.LL", "MT.KK_GIO.PM25", "GT.LL_NGAY"} <= aggregated
+    assert not {p.code for p in plans} & aggregated  # never drawn from a profile as well
     since = UNTIL - timedelta(days=40)
     for plan in plans:
         epoch, values = signals.generate(plan, since, UNTIL)

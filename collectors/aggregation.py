@@ -1,0 +1,46 @@
+"""The aggregation job: device readings → hourly and daily area indicators, every hour.
+
+Telegraf's aggregators, done where the readings are: each run recomputes the
+device-fed indicators (catalog ``source = mqtt``, hourly and daily) of the last
+``hours`` complete hours, and of the Vietnam day that ended within them, from
+the stored readings (:func:`ioc.storage.aggregation.aggregate_device_indicators`).
+Recomputing a few hours takes readings that arrived late; a run over unchanged
+readings writes nothing. :func:`add_aggregation_job` puts it on the scheduler
+(``IOC_AGGREGATE_INTERVAL``, ``IOC_AGGREGATE_HOURS``); ``aggregate_recent`` is
+also a plain function for tests and tools.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from ioc.storage.aggregation import AggregationResult, aggregate_device_indicators, period_bounds
+from ioc.storage.db import Database
+
+__all__ = ["aggregate_recent", "add_aggregation_job"]
+
+logger = logging.getLogger(__name__)
+
+
+def aggregate_recent(db: Database, *, hours: int, now: datetime | None = None) -> AggregationResult:
+    """Aggregate the last ``hours`` complete hours, and the Vietnam day that ended within them."""
+    end = (now or datetime.now(timezone.utc)).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(hours=hours)
+    day = period_bounds("daily", start - timedelta(days=1), end)  # the last whole day before the end ...
+    with db.connection() as conn:
+        hourly = aggregate_device_indicators(conn, since=start, until=end, frequencies=("hourly",))
+        daily = AggregationResult()
+        if day is not None and day[1] > start:  # ... when it ended within the window
+            daily = aggregate_device_indicators(conn, since=day[1] - timedelta(days=1), until=day[1],
+                                                frequencies=("daily",))
+    result = AggregationResult(hourly.values + daily.values, hourly.changed + daily.changed,
+                               hourly.series + daily.series)
+    logger.info("device aggregation %s → %s: %d area value(s), %d new or changed in %d series",
+                start.isoformat(), end.isoformat(), result.values, result.changed, result.series)
+    return result
+
+
+def add_aggregation_job(scheduler, db: Database, *, interval: float, hours: int) -> None:
+    """Schedule :func:`aggregate_recent` every ``interval`` seconds, and once at start (catching up)."""
+    scheduler.add_job("aggregation", lambda: aggregate_recent(db, hours=hours), interval=interval, run_now=True)
