@@ -5,10 +5,14 @@ per packet, and sends each PUBACK as its own packet; at tens of thousands of
 messages per second those system calls are most of the collector's CPU. This
 subclass reads up to 256 KiB per ``recv`` and parses every packet already
 buffered before waiting again, and writes the PUBACKs of a committed batch in
-one packet write. It relies on paho 2's internal ``_sock_recv`` /
-``_sock_close`` / ``_packet_queue`` / ``_handle_publish`` (pinned to paho-mqtt 2.x
-in pyproject). A QoS 0/1 PUBLISH without v5 properties (every ioc payload) is
-decoded without building a paho ``Properties`` object, the other costly step.
+one packet write. A QoS 0/1 PUBLISH without v5 properties (every ioc payload)
+is decoded straight from the buffer, without paho's byte-by-byte reader nor a
+paho ``Properties`` object; every other packet goes through paho.
+
+It relies on paho 2's internals ``_sock_recv`` / ``_sock_close`` /
+``_packet_queue`` / ``_handle_publish`` / ``_in_packet`` / ``_loop_rc_handle`` /
+``_last_bytes_received`` (pinned to paho-mqtt >= 2.1, < 2.3 in pyproject;
+tests/collectors/mqtt/test_client.py checks the decoding against a real broker).
 """
 
 from __future__ import annotations
@@ -51,11 +55,118 @@ class IngestClient(mqtt.Client):
         super()._sock_close()
 
     def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
-        """Read packets until the buffer is empty (select() cannot see buffered bytes)."""
-        rc = super().loop_read(max_packets)
-        while rc == mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS and self._rpos < len(self._rbuf) and self._sock is not None:
+        """Read what the socket has; decode whole PUBLISH packets here, the rest with paho.
+
+        At a packet boundary, complete QoS 0/1 PUBLISH packets without v5 properties
+        (every ioc payload) are decoded straight from the buffer by
+        :meth:`_read_publishes` — paho's reader costs several Python calls per byte
+        of header. Anything else (another packet type, properties, a packet cut by
+        the end of the read) goes through paho's own reader, which reads the buffer
+        first (select() cannot see buffered bytes, hence the loop).
+        """
+        if self._sock is None:
+            return mqtt.MQTTErrorCode.MQTT_ERR_NO_CONN
+        while True:
+            if self._in_packet["command"] == 0:
+                if self._rpos >= len(self._rbuf) and not self._fill():
+                    return self._lost()
+                self._read_publishes()
+                if self._sock is None:
+                    return mqtt.MQTTErrorCode.MQTT_ERR_NO_CONN
+                if self._rpos >= len(self._rbuf):
+                    return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
             rc = super().loop_read(max_packets)
-        return rc
+            if rc != mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS or self._sock is None or self._rpos >= len(self._rbuf):
+                return rc
+
+    def _fill(self) -> bool:
+        """Read from the socket into the buffer; False when nothing came (or the connection is gone)."""
+        try:
+            data = super()._sock_recv(_READ_SIZE)
+        except BlockingIOError:
+            return False
+        except OSError as err:
+            self._easy_log(mqtt.MQTT_LOG_ERR, "failed to receive on socket: %s", err)
+            self._lost_now = True
+            return False
+        if not data:
+            self._lost_now = True
+            return False
+        self._rbuf, self._rpos = data, 0
+        return True
+
+    _lost_now = False
+
+    def _lost(self) -> mqtt.MQTTErrorCode:
+        """After an empty :meth:`_fill`: paho's handling of a lost connection, or success (nothing to read)."""
+        if self._lost_now:
+            self._lost_now = False
+            return self._loop_rc_handle(mqtt.MQTTErrorCode.MQTT_ERR_CONN_LOST)
+        return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
+
+    def _read_publishes(self) -> None:
+        """Decode and deliver the complete fast-path PUBLISH packets at the start of the buffer."""
+        buf, end = self._rbuf, len(self._rbuf)
+        pos = self._rpos
+        v5 = self._protocol == mqtt.MQTTv5
+        manual = self._manual_ack
+        delivered = False
+        while pos < end:
+            header = buf[pos]
+            if header & 0xF0 != 0x30 or header & 0x06 == 0x04:  # not PUBLISH, or QoS 2
+                break
+            length, mult, i = 0, 1, pos + 1
+            while i < end and i - pos <= 4:
+                byte = buf[i]
+                length += (byte & 0x7F) * mult
+                mult <<= 7
+                i += 1
+                if byte < 0x80:
+                    break
+            else:
+                break  # cut remaining length (or a malformed one): paho's reader decides
+            if buf[i - 1] >= 0x80:
+                break
+            body_end = i + length
+            if body_end > end:
+                break  # cut packet
+            qos = (header & 0x06) >> 1
+            if i + 2 > body_end:
+                break  # malformed: paho's reader refuses it
+            topic_end = i + 2 + ((buf[i] << 8) | buf[i + 1])
+            if topic_end + 2 * qos > body_end:
+                break
+            at = topic_end
+            mid = 0
+            if qos:
+                mid = (buf[at] << 8) | buf[at + 1]
+                at += 2
+            if v5:
+                if at >= body_end or buf[at] != 0:
+                    break  # v5 properties: paho's full decoder
+                at += 1
+            message = mqtt.MQTTMessage.__new__(mqtt.MQTTMessage)
+            message._topic = buf[i + 2 : topic_end]
+            message.mid = mid
+            message.dup = bool(header & 0x08)
+            message.qos = qos
+            message.retain = bool(header & 0x01)
+            message.payload = buf[at:body_end]
+            message.timestamp = time.monotonic()
+            message.state = mqtt.mqtt_ms_invalid
+            message.info = None
+            message.properties = None
+            pos = self._rpos = body_end  # consumed before delivery: a raising callback must not replay it
+            delivered = True
+            if self._topic_callbacks:
+                self._handle_on_message(message)
+            else:
+                self._deliver(message)
+            if qos == 1 and not manual:
+                self._send_puback(mid)
+        if delivered:
+            with self._msgtime_mutex:
+                self._last_bytes_received = time.monotonic()
 
     def _handle_publish(self) -> mqtt.MQTTErrorCode:
         header, packet = self._in_packet["command"], self._in_packet["packet"]
