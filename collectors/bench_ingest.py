@@ -98,31 +98,37 @@ class _Bench:
             "received": received["received"],
             "lost": published["published"] - received["received"],
             "msgs_per_s": round(received["received"] / elapsed),
+            "subscriber_cpu_us_per_msg": round(1e6 * received["cpu_seconds"] / max(received["received"], 1), 1),
+            "publisher_cpu_us_per_msg": round(1e6 * published["cpu_seconds"] / max(published["published"], 1), 1),
         }
 
     def copy_limit(self) -> dict[str, Any]:
         """Bare binary COPY (the storage layer's copy_observations) into observation, in writer-size batches.
 
-        The rows are ready-made numpy columns, so the figure is the database's COPY
-        rate, not the cost of making rows in Python.
+        The rows have the pipeline's shape — one series per benchmark device, each
+        batch a run of consecutive times for every series — and are ready-made numpy
+        columns, so the figure is the database's COPY rate for that data, not the
+        cost of making rows in Python.
         """
-        device = f"bench-{self.run}-copy-{len(self.device_ids)}"  # a fresh series each time: no key clash
-        self._register([device])
+        devices = [f"bench-{self.run}-copy{len(self.device_ids)}-{i}" for i in range(self.devices)]
+        self._register(devices)  # fresh series each time: no key clash with an earlier measurement
+        keys = [SeriesKey.for_device(d, "pm25") for d in devices]
         with self.db.connection() as conn:
-            sid = resolve_series(conn, [SeriesKey.for_device(device, "pm25")])[SeriesKey.for_device(device, "pm25")]
-        batch = self.settings.writer_batch_size
-        t0_us = int((time.time() - 86400) * 1_000_000)
-        offsets = np.arange(batch, dtype=np.int64)
-        sids = np.full(batch, sid, dtype=np.int64)
+            ids = resolve_series(conn, keys)
+        per_series = max(1, self.settings.writer_batch_size // len(keys))
+        sids = np.repeat(np.array([ids[k] for k in keys], dtype=np.int64), per_series)
+        offsets = np.tile(np.arange(per_series, dtype=np.int64), len(keys))
         values = (offsets % 997).astype(np.float64)
-        rows = 0
+        t0_us = int((time.time() - 86400) * 1_000_000)
+        rows = batches = 0
         start = time.perf_counter()
         while time.perf_counter() - start < min(self.seconds, 10.0):
-            columns = ObservationColumns(sids, t0_us + rows + offsets, values)
+            columns = ObservationColumns(sids, t0_us + batches * per_series + offsets, values)
             with self.db.connection() as conn:
                 rows += copy_observations(conn, columns)
+            batches += 1
         elapsed = time.perf_counter() - start
-        return {"rows": rows, "rows_per_s": round(rows / elapsed)}
+        return {"rows": rows, "rows_per_s": round(rows / elapsed), "series": len(keys), "batch_rows": len(sids)}
 
     # -- the pipeline -----------------------------------------------------------------------
 
@@ -189,6 +195,10 @@ class _Bench:
             "readings_per_s": round(stored / elapsed),
             "publish_seconds": round(published["end"] - published["start"], 2),
             "drain_seconds": round(max(0.0, last_commit - published["end"]), 2),
+            # CPU the collector process(es) and the publisher spent per reading: figures that
+            # the machine's load barely moves, unlike the rates.
+            "collector_cpu_us_per_reading": round(1e6 * sum(r["cpu_seconds"] for r in reports) / max(stored, 1), 2),
+            "publisher_cpu_us_per_reading": round(1e6 * published["cpu_seconds"] / max(readings, 1), 2),
             "collectors": [
                 {k: r["status"][k] for k in ("received", "persisted", "duplicates", "rejected", "batches",
                                             "batch_messages_avg", "write_failures")}

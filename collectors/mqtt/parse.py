@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from itertools import repeat
 
 from collectors.accumulator import Delivery, Row
 from collectors.metric import MetricRule, MetricRules
@@ -150,6 +151,33 @@ class MessageParser:
             append_stamp(stamp)
         return rows, stamps
 
+    def _batch_rows(self, device_id: str, kind: str, readings: list[dict]) -> tuple[list[Row], list[float]]:
+        """Rows of a ``readings`` batch: whole-batch checks first, item by item only to name a refusal.
+
+        A batch of one metric (the usual case) is checked with a few comprehensions and
+        min/max — a fraction of the per-item loop's cost at 100 readings a message. When
+        a check fails, or the batch mixes metrics, :meth:`_device_rows` checks every item
+        and names the first bad one.
+        """
+        first = readings[0]["metric"]
+        rule = self.rules.get(kind, first)
+        if rule is not None and all(r["metric"] == first for r in readings):
+            values = [r["value"] for r in readings]
+            times = [r["ts"] for r in readings]
+            stamps = [t.timestamp() for t in times]
+            now = self.clock()
+            units = {r["unit"] for r in readings if "unit" in r}
+            if (
+                rule.min <= min(values)
+                and max(values) <= rule.max
+                and now - self.max_age <= min(stamps)
+                and max(stamps) <= now + self.max_future
+                and all(same_unit(u, rule.unit) for u in units)
+            ):
+                return list(zip(repeat(self._key(device_id, first)), times, values)), stamps
+        items = [(r["metric"], r["value"], r["ts"], r.get("unit")) for r in readings]
+        return self._device_rows(device_id, kind, items, lambda i: f"readings.{i}: ")
+
     # -- channels --------------------------------------------------------------------------
 
     def _telemetry(self, device_id: str, payload: bytes) -> Delivery:
@@ -164,8 +192,7 @@ class MessageParser:
         elif "readings" in data:
             if "metric" in data or "values" in data:
                 raise PayloadRejected("give either readings, values or metric/value, not several")
-            items = [(r["metric"], r["value"], r["ts"], r.get("unit")) for r in data["readings"]]
-            rows, stamps = self._device_rows(device_id, kind, items, lambda i: f"readings.{i}: ")
+            rows, stamps = self._batch_rows(device_id, kind, data["readings"])
         elif "values" in data:
             if "metric" in data or "ts" not in data:
                 raise PayloadRejected("a values snapshot needs ts and no metric")
