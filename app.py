@@ -17,7 +17,9 @@ from ioc.config import load_settings
 from layouts.callbacks import shell as _shell_callbacks  # noqa: F401  (registers callbacks)
 from layouts.components.header import header
 from layouts.components.unavailable import install_unavailable_page, on_callback_error
+from layouts.plotly_bundle import install_plotly_bundle
 from layouts.prefs import current_lang, current_theme
+from layouts.warm import install_cache_warmer
 
 __all__ = ["app", "server", "REFRESH_MS"]
 
@@ -30,6 +32,7 @@ app = Dash(
     use_pages=True,
     pages_folder="layouts/pages",
     assets_folder="layouts/assets",
+    assets_path_ignore=["vendor"],  # served on demand, not linked from every page (layouts/plotly_bundle.py)
     title="IOC Bình Dương",
     update_title=None,
     suppress_callback_exceptions=True,
@@ -40,6 +43,7 @@ server.config.update(IOC_LANGUAGE=settings.language, IOC_THEME=settings.theme)
 install_security(server, settings)  # login, per-role guard on every route and callback, headers
 init_cache(server, settings)
 install_unavailable_page(server)
+install_plotly_bundle(app)  # dcc.Graph gets the partial plotly.js bundle
 
 
 def serve_layout() -> html.Div:
@@ -64,13 +68,17 @@ app.layout = serve_layout
 
 
 def _warm_up() -> None:
-    """Let Dash build its callback map and page router now, in one thread.
+    """Let Dash build its callback map and page router now, in one thread; then fill the cache.
 
     Dash does it lazily on the first request and not thread-safely: under gunicorn's
     gthread workers two first requests at once could meet a half-built map
     ("Callback function not found", HTTP 500). ``/healthz`` touches no data.
+    The cache warmer then builds the overview and the headline indicators' pages and
+    renews them every ``IOC_CACHE_WARM_SECONDS`` (``layouts/warm.py``), so a leader
+    never meets a cold page.
     """
     server.test_client().get("/healthz")
+    install_cache_warmer(server, every=settings.cache_warm_seconds, lang=settings.language, theme=settings.theme)
 
 
 _warm_up()

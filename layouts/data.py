@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from ioc.cache import LONG, SHORT, cache
+from ioc.cache import LONG, SHORT, cache, memoize
 from ioc.headline import headline_codes
 from ioc.storage import alerts, areas, catalog, kpis, timeseries
 from ioc.storage.db import get_database
@@ -28,6 +28,7 @@ __all__ = [
     "sectors",
     "sector_names",
     "sector_statuses",
+    "seed_sector_statuses",
     "indicator_status",
     "indicators",
     "freshness",
@@ -58,7 +59,7 @@ class AreaOption:
     parent_code: str | None
 
 
-@cache.memoize(timeout=SHORT)
+@memoize(SHORT)
 def headline(scope: tuple[str, ...] | None = None) -> list[kpis.IndicatorStatus]:
     """The leaders' headline KPIs (the packaged list, else one per sector) with status and change."""
     sectors = list(scope) if scope is not None else None
@@ -67,35 +68,35 @@ def headline(scope: tuple[str, ...] | None = None) -> list[kpis.IndicatorStatus]
                 or kpis.headline_kpis(conn, sectors=sectors))
 
 
-@cache.memoize(timeout=SHORT)
+@memoize(SHORT)
 def sparkline(indicator_code: str, area_code: str, days: int = 30) -> list[timeseries.Point]:
     """Daily points of the last ``days`` days for a KPI tile."""
     with get_database().connection() as conn:
         return timeseries.sparkline(conn, indicator_code, area_code, days=days)
 
 
-@cache.memoize(timeout=SHORT)
+@memoize(SHORT)
 def sectors(scope: tuple[str, ...] | None = None) -> list[kpis.SectorSummary]:
     """Every sector (of the scope) with counts of its indicators by status."""
     with get_database().connection() as conn:
         return kpis.sector_summaries(conn, sectors=list(scope) if scope is not None else None)
 
 
-@cache.memoize(timeout=LONG)
+@memoize(LONG)
 def sector_names() -> dict[str, tuple[str, str]]:
     """Sector code → (name_vi, name_en), in display order."""
     with get_database().connection() as conn:
         return {s.code: (s.name_vi, s.name_en) for s in catalog.list_sectors(conn)}
 
 
-@cache.memoize(timeout=LONG)
+@memoize(LONG)
 def device_kind_sectors() -> dict[str, tuple[str, ...]]:
     """Device kind → sectors its devices feed (from the catalog), to scope device views."""
     with get_database().connection() as conn:
         return catalog.device_kind_sectors(conn)
 
 
-@cache.memoize(timeout=SHORT)
+@memoize(SHORT)
 def sector_statuses(sector_code: str, scope: tuple[str, ...] | None = None) -> list[kpis.IndicatorStatus]:
     """Every indicator of one sector with its status (none when the sector is outside the scope)."""
     with get_database().connection() as conn:
@@ -103,7 +104,21 @@ def sector_statuses(sector_code: str, scope: tuple[str, ...] | None = None) -> l
                                        sectors=list(scope) if scope is not None else None)
 
 
-@cache.memoize(timeout=SHORT)
+def seed_sector_statuses(scope: tuple[str, ...] | None = None) -> int:
+    """Fill :func:`sector_statuses` of every sector from one query (the cache warmer); return the sectors filled."""
+    with get_database().connection() as conn:
+        items = kpis.indicator_statuses(conn, sectors=list(scope) if scope is not None else None)
+    by_sector: dict[str, list[kpis.IndicatorStatus]] = {}
+    for item in items:
+        by_sector.setdefault(item.sector_code, []).append(item)
+    for code in sector_names():
+        found = by_sector.get(code, []) if scope is None or code in scope else []
+        key = sector_statuses.make_cache_key(sector_statuses.uncached, code, scope)
+        cache.set(key, found, timeout=SHORT)
+    return len(by_sector)
+
+
+@memoize(SHORT)
 def indicator_status(code: str, scope: tuple[str, ...] | None = None) -> kpis.IndicatorStatus | None:
     """One indicator with its headline value and status, or None when unknown or outside the scope."""
     with get_database().connection() as conn:
@@ -111,21 +126,21 @@ def indicator_status(code: str, scope: tuple[str, ...] | None = None) -> kpis.In
     return found[0] if found else None
 
 
-@cache.memoize(timeout=SHORT)
+@memoize(SHORT)
 def indicators(codes: tuple[str, ...], scope: tuple[str, ...] | None = None) -> list[kpis.IndicatorStatus]:
     """The given indicators (those of the scope) with status, in catalog order."""
     with get_database().connection() as conn:
         return kpis.indicator_statuses(conn, codes=list(codes), sectors=list(scope) if scope is not None else None)
 
 
-@cache.memoize(timeout=SHORT)
+@memoize(SHORT)
 def freshness() -> datetime | None:
     """When the newest indicator value arrived."""
     with get_database().connection() as conn:
         return kpis.data_freshness(conn)
 
 
-@cache.memoize(timeout=SHORT)
+@memoize(SHORT)
 def open_alerts(limit: int = 200, scope: tuple[str, ...] | None = None) -> list[dict]:
     """Open alerts (of the scope's sectors), most severe and newest first, as plain dicts."""
     with get_database().connection() as conn:
@@ -141,7 +156,7 @@ def _as_dict(record: object) -> dict:
     return dict(record)  # type: ignore[call-overload]
 
 
-@cache.memoize(timeout=LONG)
+@memoize(LONG)
 def area_options() -> list[AreaOption]:
     """Every area in tree order (each parent followed by its children)."""
     with get_database().connection() as conn:
@@ -170,7 +185,7 @@ def root_area() -> AreaOption | None:
     return options[0] if options else None
 
 
-@cache.memoize(timeout=LONG)
+@memoize(LONG)
 def area_path(code: str) -> list[AreaOption]:
     """The breadcrumb from the root to ``code``."""
     with get_database().connection() as conn:
@@ -178,14 +193,14 @@ def area_path(code: str) -> list[AreaOption]:
     return [AreaOption(r.code, r.name_vi, r.name_en, r.level, r.depth, r.parent_code) for r in records]
 
 
-@cache.memoize(timeout=LONG)
+@memoize(LONG)
 def area_geojson(parent_code: str) -> dict:
     """Boundaries of the children of ``parent_code`` as a FeatureCollection."""
     with get_database().connection() as conn:
         return areas.area_geojson(conn, parent_code=parent_code)
 
 
-@cache.memoize(timeout=SHORT)
+@memoize(SHORT)
 def series(
     indicator_code: str,
     area_codes: tuple[str, ...],
@@ -199,21 +214,21 @@ def series(
         return timeseries.comparison(conn, indicator_code, list(area_codes), start=lo, end=hi)
 
 
-@cache.memoize(timeout=SHORT)
+@memoize(SHORT)
 def breakdown(indicator_code: str, parent_code: str) -> list[timeseries.AreaValue]:
     """Latest value of the indicator in each child of ``parent_code``, ranked."""
     with get_database().connection() as conn:
         return timeseries.breakdown(conn, indicator_code, parent_code)
 
 
-@cache.memoize(timeout=LONG)
+@memoize(LONG)
 def map_indicators(level_depth: int = 1, scope: tuple[str, ...] | None = None) -> list[tuple[str, str, str]]:
     """(code, name_vi, name_en) of indicators (of the scope) with values at this depth (the overview map picker)."""
     with get_database().connection() as conn:
         return timeseries.indicators_at_depth(conn, level_depth, list(scope) if scope is not None else None)
 
 
-@cache.memoize(timeout=LONG)
+@memoize(LONG)
 def search(text: str, limit: int = 200, scope: tuple[str, ...] | None = None) -> list[str]:
     """Codes of the indicators (of the scope) matching ``text`` (with or without diacritics), best first."""
     with get_database().connection() as conn:

@@ -2,6 +2,12 @@
 
 Every builder takes the theme ("dark" for the operations room, "light" for
 analysts) and the UI language, so the same data reads right on both.
+
+The figures the dashboard rebuilds most (empty, series, breakdown) are assembled as
+one data list and one layout dict and handed to ``go.Figure`` unvalidated
+(``_validate=False``): plotly's property validation costs several times the query
+behind the chart. Their content is ours, not the user's; ``tests/layouts/test_figures.py``
+checks that plotly accepts it validated.
 """
 
 from __future__ import annotations
@@ -91,12 +97,12 @@ def _separators(lang: str) -> str:
 def empty_figure(message: str, *, theme: str = "dark") -> go.Figure:
     """A blank figure that says why there is nothing to show."""
     p = _palette(theme)
-    fig = go.Figure(layout=_base_layout(theme))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.add_annotation(text=message, showarrow=False, font={"color": p["muted"], "size": 15}, x=0.5, y=0.5,
-                       xref="paper", yref="paper")
-    return fig
+    layout = _base_layout(theme)
+    layout["xaxis"] = {**layout["xaxis"], "visible": False}
+    layout["yaxis"] = {**layout["yaxis"], "visible": False}
+    layout["annotations"] = [{"text": message, "showarrow": False, "font": {"color": p["muted"], "size": 15},
+                              "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}]
+    return go.Figure(layout=layout, _validate=False)
 
 
 def _local_times(points: Sequence[Point]) -> list[datetime]:
@@ -128,16 +134,20 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _threshold_lines(fig: go.Figure, lines: Mapping[str, float | None], lang: str, theme: str) -> None:
+def _threshold_lines(lines: Mapping[str, float | None], lang: str, theme: str) -> tuple[list[dict], list[dict]]:
+    """Shapes and labels of the horizontal target / threshold lines (what ``add_hline`` draws, without its cost)."""
     styles = {"target": ("#38bdf8" if theme == "dark" else "#0369a1", "dash"),
               "warning": (STATUS_COLOURS["warning"], "dot"), "critical": (STATUS_COLOURS["critical"], "dot")}
+    shapes, labels = [], []
     for name, value in lines.items():
         if value is None:
             continue
         colour, dash = styles[name]
-        fig.add_hline(y=value, line={"color": colour, "dash": dash, "width": 1.5},
-                      annotation={"text": t(f"line.{name}", lang), "font": {"color": colour, "size": 11},
-                                  "xanchor": "left", "x": 0, "yanchor": "bottom"})
+        shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value,
+                       "line": {"color": colour, "dash": dash, "width": 1.5}})
+        labels.append({"text": t(f"line.{name}", lang), "font": {"color": colour, "size": 11}, "showarrow": False,
+                       "xref": "x domain", "x": 0, "xanchor": "left", "yref": "y", "y": value, "yanchor": "bottom"})
+    return shapes, labels
 
 
 def timeseries_figure(
@@ -155,25 +165,24 @@ def timeseries_figure(
     if not any(series.values()):
         return empty_figure(t("chart.no_data", lang), theme=theme)
     p = _palette(theme)
-    fig = go.Figure(layout=_base_layout(
+    layout = _base_layout(
         theme, separators=_separators(lang), hovermode="x unified",
         margin={"l": 8, "r": 16, "t": 24, "b": 8},
         legend={"orientation": "h", "y": 1.08, "x": 0, "font": {"size": 12}},
         showlegend=len(series) > 1,
-    ))
+    )
+    layout["shapes"], layout["annotations"] = _threshold_lines(
+        {"target": target, "warning": warning, "critical": critical}, lang, theme)
+    layout["yaxis"] = {**layout["yaxis"], "title": {"text": unit, "font": {"size": 12, "color": p["muted"]}},
+                       "tickformat": ",~r"}
+    layout["xaxis"] = {**layout["xaxis"], "tickformat": "%d/%m\n%Y" if lang == "vi" else "%d %b\n%Y",
+                       "hoverformat": "%H:%M %d/%m/%Y" if lang == "vi" else "%H:%M, %d %b %Y"}
     fmt = f",.{decimals}f"
-    for n, (label, points) in enumerate(series.items()):
-        colour = p["series"][n % len(p["series"])]
-        fig.add_trace(go.Scatter(
-            x=_local_times(points), y=[pt.value for pt in points], name=label, mode="lines",
-            line={"color": colour, "width": 2.5 if n == 0 else 1.8},
-            hovertemplate=f"%{{y:{fmt}}} {unit}<extra>{label}</extra>",
-        ))
-    _threshold_lines(fig, {"target": target, "warning": warning, "critical": critical}, lang, theme)
-    fig.update_yaxes(title={"text": unit, "font": {"size": 12, "color": p["muted"]}}, tickformat=",~r")
-    fig.update_xaxes(tickformat="%d/%m\n%Y" if lang == "vi" else "%d %b\n%Y",
-                     hoverformat="%H:%M %d/%m/%Y" if lang == "vi" else "%H:%M, %d %b %Y")
-    return fig
+    traces = [{"type": "scatter", "x": _local_times(points), "y": [pt.value for pt in points], "name": label,
+               "mode": "lines", "line": {"color": p["series"][n % len(p["series"])], "width": 2.5 if n == 0 else 1.8},
+               "hovertemplate": f"%{{y:{fmt}}} {unit}<extra>{label}</extra>"}
+              for n, (label, points) in enumerate(series.items())]
+    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
 def breakdown_figure(
@@ -195,18 +204,16 @@ def breakdown_figure(
     colours = [STATUS_COLOURS[classify(v.value, direction=direction, warning=warning, critical=critical)]
                for v in ranked]
     names = [pick(lang, v.name_vi, v.name_en) for v in ranked]
-    fig = go.Figure(layout=_base_layout(
+    layout = _base_layout(
         theme, separators=_separators(lang), margin={"l": 8, "r": 48, "t": 8, "b": 8}, bargap=0.25 if len(shown) > 5 else 0.55,
-    ))
-    fig.add_trace(go.Bar(
-        x=[v.value for v in ranked], y=names, orientation="h", marker={"color": colours},
-        customdata=[[v.code, v.has_children] for v in ranked],
-        text=[format_number(v.value, lang, decimals=decimals) for v in ranked], textposition="outside",
-        cliponaxis=False, hovertemplate=f"%{{y}}: %{{text}} {unit}<extra></extra>",
-    ))
-    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True)
-    fig.update_xaxes(showticklabels=False)
-    return fig
+    )
+    layout["yaxis"] = {**layout["yaxis"], "autorange": "reversed", "gridcolor": "rgba(0,0,0,0)", "automargin": True}
+    layout["xaxis"] = {**layout["xaxis"], "showticklabels": False}
+    bar = {"type": "bar", "x": [v.value for v in ranked], "y": names, "orientation": "h", "marker": {"color": colours},
+           "customdata": [[v.code, v.has_children] for v in ranked],
+           "text": [format_number(v.value, lang, decimals=decimals) for v in ranked], "textposition": "outside",
+           "cliponaxis": False, "hovertemplate": f"%{{y}}: %{{text}} {unit}<extra></extra>"}
+    return go.Figure(data=[bar], layout=layout, _validate=False)
 
 
 def _bounds(geojson: Mapping) -> tuple[float, float, float, float]:

@@ -11,6 +11,13 @@ from ioc.cli._common import cli_settings, friendly_errors, open_database
 app = typer.Typer(help="Benchmarks that print JSON.", no_args_is_help=True)
 
 
+def _stop_cache_warmer(server) -> None:
+    """Stop the app's cache-warmer timer (``layouts/warm.py``) in this benchmarking process."""
+    warmer = server.extensions.get("ioc_cache_warmer")
+    if warmer is not None:
+        warmer.stop()
+
+
 @app.command("ingest")
 @friendly_errors
 def ingest(
@@ -61,9 +68,7 @@ def dashboard(
         from layouts import data
         from layouts.bench import run_dashboard_bench
 
-        warmer = server.extensions.get("ioc_cache_warmer")
-        if warmer is not None:
-            warmer.stop()  # the benchmark runs its warm-up passes itself, never behind a measured request
+        _stop_cache_warmer(server)  # the benchmark runs its warm-up passes itself, never behind a measured request
         result = run_dashboard_bench(server, iterations=iterations, target_ms=target_ms)
         with server.app_context():
             result["indicators"] = sum(s.total for s in data.sectors())
@@ -106,6 +111,7 @@ def map_bench(
     with open_database(settings):
         from app import server
 
+        _stop_cache_warmer(server)  # no warm-up pass competing with the measured requests
         with server.app_context():
             result = run_map_bench(runs=runs)
         if browser:

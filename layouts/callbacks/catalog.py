@@ -10,8 +10,9 @@ from layouts import data
 from layouts.access import scope
 from layouts.callbacks.sector import column_defs, indicator_row
 from layouts.prefs import current_lang
+from layouts.rendered import rendered
 
-__all__ = ["catalog_columns", "search_rows"]
+__all__ = ["catalog_columns", "search_rows", "results_view", "update_results"]
 
 _LIMIT = 300
 
@@ -23,9 +24,8 @@ def catalog_columns(lang: str) -> list[dict]:
     return [c for c in columns if c["field"] not in ("updated",)]
 
 
-def search_rows(text: str, lang: str) -> list[dict]:
-    """Grid rows of the indicators matching ``text``, in the search's rank order."""
-    viewer_scope = scope()
+def search_rows(text: str, lang: str, viewer_scope: tuple[str, ...] | None) -> list[dict]:
+    """Grid rows of the indicators matching ``text`` (of the viewer's scope), in the search's rank order."""
     codes = tuple(data.search(text.strip(), _LIMIT, viewer_scope)) if text.strip() else ()
     sectors = {code: pick(lang, *names) for code, names in data.sector_names().items()}
     statuses = {item.code: item for item in data.indicators(codes, viewer_scope)}
@@ -42,9 +42,15 @@ def search_rows(text: str, lang: str) -> list[dict]:
 def update_results(text: str | None) -> tuple[list[dict], str]:
     """Rows for the query and a count of them."""
     lang = current_lang()
-    if not (text or "").strip():
+    if not isinstance(text, str) or not text.strip():
         return [], t("catalog.hint", lang)
-    rows = search_rows(text or "", lang)
+    return results_view(text.strip(), lang, scope())
+
+
+@rendered()
+def results_view(text: str, lang: str, viewer_scope: tuple[str, ...] | None) -> tuple[list[dict], str]:
+    """Rows and count of a search as a viewer of ``viewer_scope`` sees them, built."""
+    rows = search_rows(text, lang, viewer_scope)
     return rows, t("catalog.count", lang, n=format_number(len(rows), lang))
 
 

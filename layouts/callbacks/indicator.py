@@ -1,8 +1,16 @@
-"""Indicator page callbacks: area navigation (drill down and back), charts, URL, export."""
+"""Indicator page callbacks: area navigation (drill down and back), charts, URL, export.
+
+Every callback reads the page's ``ind-state`` store through :func:`view_state`: a value the
+page did not write (emptied or forged) is logged and answered with a notice, never a 500.
+The head, the series chart and the breakdown are built once per view, viewer scope, language
+and theme and kept, built, in the shared cache (:func:`layouts.rendered.rendered`).
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
@@ -15,14 +23,34 @@ from layouts.access import record_export, scope
 from layouts.components.status import status_badge
 from layouts.export import breakdown_table, series_table, to_csv_bytes, to_excel_bytes
 from layouts.figures import empty_figure, map_figure, timeseries_figure, breakdown_figure
+from layouts.inputs import refused, text_or_none, texts
 from layouts.prefs import current_lang, current_theme
+from layouts.rendered import rendered
 
-__all__ = ["navigate_area", "choose_area", "update_head", "update_series", "update_breakdown", "export_view", "custom_bounds"]
+__all__ = ["navigate_area", "choose_area", "update_head", "update_series", "update_breakdown", "export_view",
+           "custom_bounds", "view_state", "head_view", "series_view", "breakdown_view"]
+
+logger = logging.getLogger(__name__)
+
+
+def view_state(state: Any, callback: str) -> dict | None:
+    """The ``ind-state`` store as the page writes it (a dict naming an indicator code), else None (logged)."""
+    if isinstance(state, dict) and text_or_none(state.get("code")):
+        return state
+    refused(callback, "ind-state.data", state, "an object with an indicator code")
+    return None
+
+
+def _area(value: Any, callback: str) -> str | None:
+    """An area picker's value: a code, or None when empty; a value of another type is logged."""
+    if value is not None and not isinstance(value, str):
+        refused(callback, "ind-area.value", value, "an area code")
+    return text_or_none(value)
 
 
 def custom_bounds(start: str | None, end: str | None) -> tuple[datetime, datetime] | None:
     """Local-day bounds of a date-picker range (end day included), or None when incomplete."""
-    if not start or not end:
+    if not isinstance(start, str) or not isinstance(end, str) or not start or not end:
         return None
     try:
         lo = datetime.combine(date.fromisoformat(start[:10]), time(), LOCAL_TZ)
@@ -66,30 +94,46 @@ def choose_area(trigger: str | None, state: dict, bar_click: dict | None, map_cl
     options = data.area_options()
     by_code = {o.code: o for o in options}
     if trigger in ("ind-breakdown", "ind-map"):
-        click = bar_click if trigger == "ind-breakdown" else map_click
-        code = (click or {}).get("points", [{}])[0].get("customdata", [None])[0]
+        code = _clicked_area(bar_click if trigger == "ind-breakdown" else map_click)
         return (code if code in by_code else no_update), no_update, no_update
     if trigger == "ind-back":
-        parent = by_code[current].parent_code if current in by_code else None
+        parent = by_code[current].parent_code if isinstance(current, str) and current in by_code else None
         return (parent or no_update), no_update, no_update
     labels = [{"label": _area_label(o, lang), "value": o.code} for o in options]
-    wanted = (state or {}).get("area")
+    wanted = text_or_none(state.get("area")) if isinstance(state, dict) else None
     root = options[0].code if options else None
     return (wanted if wanted in by_code else root), labels, labels
+
+
+def _clicked_area(click: Any) -> str | None:
+    """The area code a click on a bar or a district carries (``points[0].customdata[0]``), else None."""
+    points = click.get("points") if isinstance(click, dict) else None
+    point = points[0] if isinstance(points, list) and points else None
+    custom = point.get("customdata") if isinstance(point, dict) else None
+    code = custom[0] if isinstance(custom, list) and custom else None
+    return code if isinstance(code, str) else None
 
 
 @callback(Output("ind-head", "children"), Input("ind-state", "data"), Input("tick", "n_intervals"))
 def update_head(state: dict, _tick: int | None) -> list:
     """Breadcrumb, name, status, latest value, target and owner of the indicator."""
     lang = current_lang()
-    code, viewer_scope = state.get("code"), scope()
-    item = data.indicator_status(code, viewer_scope) if code else None
-    if item is None and code and viewer_scope is not None and data.indicator_status(code) is not None:
+    state = view_state(state, "update_head")
+    if state is None:
+        return [html.H1(t("ind.invalid_state", lang), className="page-title", id="ind-invalid")]
+    return head_view(state["code"], lang, scope())
+
+
+@rendered()
+def head_view(code: str, lang: str, viewer_scope: tuple[str, ...] | None) -> list:
+    """The head of an indicator as a viewer of ``viewer_scope`` sees it, built."""
+    item = data.indicator_status(code, viewer_scope)
+    if item is None and viewer_scope is not None and data.indicator_status(code) is not None:
         return [html.Div([html.H1(t("access.indicator_denied", "vi"), className="page-title"),
                           html.P(t("access.indicator_denied", "en"), className="muted")],
                          className="access-denied", id="ind-denied")]
     if item is None:
-        return [html.H1(t("ind.unknown", lang, code=state.get("code") or ""), className="page-title")]
+        return [html.H1(t("ind.unknown", lang, code=code), className="page-title")]
     sector = data.sector_names().get(item.sector_code)
     crumbs = [dcc.Link(t("nav.overview", lang), href="/", className="crumb"), html.Span("›", className="crumb-sep")]
     if sector:
@@ -124,8 +168,23 @@ def update_series(state: dict, area: str | None, range_key: str, start: str | No
                   compare: list[str] | None):
     """The selected area's series (plus compared areas) with target and threshold lines."""
     lang, theme = current_lang(), current_theme()
-    item = data.indicator_status(state["code"], scope()) if state.get("code") else None
-    if item is None or not area:
+    state = view_state(state, "update_series")
+    if state is None:
+        return empty_figure(t("ind.invalid_state", lang), theme=theme)
+    area = _area(area, "update_series")
+    if not isinstance(range_key, str) or (range_key not in RANGES and range_key != "custom"):
+        range_key = "30d"
+    custom = range_key == "custom"
+    return series_view(state["code"], area, range_key, text_or_none(start) if custom else None,
+                       text_or_none(end) if custom else None, tuple(texts(compare)), lang, theme, scope())
+
+
+@rendered()
+def series_view(code: str, area: str | None, range_key: str, start: str | None, end: str | None,
+                compare: tuple[str, ...], lang: str, theme: str, viewer_scope: tuple[str, ...] | None):
+    """The series chart of one view as a viewer of ``viewer_scope`` sees it, built."""
+    item = data.indicator_status(code, viewer_scope)
+    if item is None or area is None:
         return empty_figure(t("chart.no_data", lang), theme=theme)
     points = _points(item.code, area, range_key, start, end, compare)
     if points is None:
@@ -136,13 +195,13 @@ def update_series(state: dict, area: str | None, range_key: str, start: str | No
                              target=item.target, warning=item.warning, critical=item.critical)
 
 
-def _points(code: str, area: str, range_key: str, start: str | None, end: str | None, compare: list[str] | None):
+def _points(code: str, area: str, range_key: Any, start: Any, end: Any, compare: Any):
     known = {o.code for o in data.area_options()}
     # Codes come from the URL: anything that is not a known area is dropped before it reaches SQL.
-    areas = tuple(dict.fromkeys(c for c in (area, *(compare or [])) if isinstance(c, str) and c in known))
+    areas = tuple(dict.fromkeys(c for c in (area, *texts(compare)) if isinstance(c, str) and c in known))
     if not areas:
         return {}
-    if range_key not in RANGES and range_key != "custom":
+    if not isinstance(range_key, str) or (range_key not in RANGES and range_key != "custom"):
         range_key = "30d"
     if range_key == "custom":
         bounds = custom_bounds(start, end)
@@ -163,7 +222,17 @@ def _points(code: str, area: str, range_key: str, start: str | None, end: str | 
 def update_breakdown(state: dict, area: str | None):
     """Ranked bars and map of the children of the selected area (or of its parent for a leaf)."""
     lang, theme = current_lang(), current_theme()
-    item = data.indicator_status(state["code"], scope()) if state.get("code") else None
+    state = view_state(state, "update_breakdown")
+    if state is None:
+        blank = empty_figure(t("ind.invalid_state", lang), theme=theme)
+        return blank, blank, [], True
+    return breakdown_view(state["code"], _area(area, "update_breakdown"), lang, theme, scope())
+
+
+@rendered()
+def breakdown_view(code: str, area: str | None, lang: str, theme: str, viewer_scope: tuple[str, ...] | None):
+    """Bars, map, path and Back state of one view as a viewer of ``viewer_scope`` sees it, built."""
+    item = data.indicator_status(code, viewer_scope)
     parent = _breakdown_parent(area) if area else None
     if item is None or parent is None:
         blank = empty_figure(t("chart.no_data", lang), theme=theme)
@@ -199,9 +268,11 @@ def export_view(_csv: int, _xlsx: int, state: dict, area: str, range_key: str, s
                 end: str | None, compare: list[str] | None):
     """The series shown (and, in Excel, the breakdown) as a file named after the view."""
     lang = current_lang()
-    code = (state or {}).get("code")
-    if not code or data.indicator_status(code, scope()) is None:
-        return no_update  # unknown, or of a sector the viewer was not granted
+    state = view_state(state, "export_view")
+    area = _area(area, "export_view")
+    if state is None or data.indicator_status(state["code"], scope()) is None:
+        return no_update  # forged, unknown, or of a sector the viewer was not granted
+    code = state["code"]
     points = _points(code, area, range_key, start, end, compare) if area else None
     if points is None:
         return no_update

@@ -1,5 +1,8 @@
 """Overview callbacks: KPI tiles, sector grid, province map, open alerts (refreshed by the tick).
 
+Tiles, sector cards and the map are built once per viewer scope, language and theme and kept,
+built, in the shared cache (:func:`layouts.rendered.rendered`); the cache warmer renews them.
+
 Leaders and admins (``Permission.ACK_ALERTS``) see a "Xác nhận" button on each open alert;
 acknowledging records who, when and a note on the alert and in the audit log.
 """
@@ -26,8 +29,10 @@ from layouts.access import may, scope, viewer
 from layouts.components.kpi_tile import kpi_tile
 from layouts.figures import empty_figure, map_figure
 from layouts.prefs import current_lang, current_theme
+from layouts.rendered import rendered
 
-__all__ = ["update_tiles", "update_sectors", "update_map_options", "update_map", "update_alerts", "acknowledge"]
+__all__ = ["update_tiles", "update_sectors", "update_map_options", "update_map", "update_alerts", "acknowledge",
+           "tiles_view", "sectors_view", "map_view", "default_map_indicator"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +45,13 @@ _SPARK_DAYS = {"realtime": 30, "hourly": 30, "daily": 30, "weekly": 182, "monthl
 @callback(Output("kpi-tiles", "children"), Input("tick", "n_intervals"))
 def update_tiles(_tick: int | None) -> list:
     """One tile per headline KPI, with its 30-day sparkline."""
-    lang, theme = current_lang(), current_theme()
-    items = data.headline(scope())
+    return tiles_view(current_lang(), current_theme(), scope())
+
+
+@rendered()
+def tiles_view(lang: str, theme: str, viewer_scope: tuple[str, ...] | None) -> list:
+    """The headline tiles of a scope, built."""
+    items = data.headline(viewer_scope)
     if not items:
         return [html.Div(t("overview.no_kpis", lang), className="empty-note")]
     return [kpi_tile(item, data.sparkline(item.code, item.area_code, _SPARK_DAYS[item.frequency])
@@ -73,8 +83,13 @@ def _sector_card(sector: SectorSummary, lang: str) -> dcc.Link:
 @callback(Output("sector-grid", "children"), Output("sector-legend", "children"), Input("tick", "n_intervals"))
 def update_sectors(_tick: int | None) -> tuple[list, list]:
     """A card per sector with its indicators counted by status; each opens its sector."""
-    lang = current_lang()
-    summaries = data.sectors(scope())
+    return sectors_view(current_lang(), scope())
+
+
+@rendered()
+def sectors_view(lang: str, viewer_scope: tuple[str, ...] | None) -> tuple[list, list]:
+    """The sector cards and their legend, built."""
+    summaries = data.sectors(viewer_scope)
     legend = [html.Span([html.Span(className=f"dot dot-{s}"), t(f"status.{s}", lang)], className="legend-item")
               for s in STATUSES]
     if not summaries:
@@ -93,20 +108,30 @@ def update_map_options(_tick: int | None, chosen: str | None) -> tuple[list[dict
     lang = current_lang()
     viewer_scope = scope()
     found = data.map_indicators(1, viewer_scope)
-    codes = [code for code, _vi, _en in found]
     options = [{"label": pick(lang, vi, en), "value": code} for code, vi, en in found]
-    if chosen in codes:
+    if isinstance(chosen, str) and chosen in {code for code, _vi, _en in found}:
         return options, chosen
+    return options, default_map_indicator(viewer_scope)
+
+
+def default_map_indicator(viewer_scope: tuple[str, ...] | None) -> str | None:
+    """The map's first indicator: the first headline one with district values, else the first with any."""
+    codes = [code for code, _vi, _en in data.map_indicators(1, viewer_scope)]
     headline = [item.code for item in data.headline(viewer_scope) if item.code in codes]
-    return options, (headline[0] if headline else codes[0] if codes else None)
+    return headline[0] if headline else codes[0] if codes else None
 
 
 @callback(Output("overview-map", "figure"), Input("map-indicator", "value"))
 def update_map(code: str | None) -> dict:
     """The province's districts coloured by the chosen indicator."""
-    lang, theme = current_lang(), current_theme()
+    return map_view(code if isinstance(code, str) else None, current_lang(), current_theme(), scope())
+
+
+@rendered()
+def map_view(code: str | None, lang: str, theme: str, viewer_scope: tuple[str, ...] | None) -> dict:
+    """The overview map of one indicator, built."""
     root = data.root_area()
-    item = data.indicator_status(code, scope()) if code else None
+    item = data.indicator_status(code, viewer_scope) if code else None
     if root is None or item is None:
         return empty_figure(t("map.no_data", lang), theme=theme)
     return map_figure(data.area_geojson(root.code), data.breakdown(code, root.code), lang=lang, theme=theme,

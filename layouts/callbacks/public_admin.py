@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from ioc.formatting import format_change, format_date, format_datetime, format_number, format_percent
 from ioc.i18n import pick, t
-from ioc.procedures import DossierRow
+from ioc.procedures import BY, PERIODS, DossierRow
 from ioc.score766.components import top_level
 from ioc.score766.notice import find_chromium, streak_text
 from ioc.score766.scorecard import Scorecard, UnitResult
@@ -16,11 +17,36 @@ from layouts import data_admin
 from layouts.access import may_read_view, record_export
 from layouts.figures import empty_figure
 from layouts.figures_admin import components_figure, dossier_figure, rank_history_figure
+from layouts.inputs import refused, text_or_none
 from layouts.prefs import current_lang, current_theme
 
 __all__ = ["week_options", "ranking", "pick_row", "unit_detail", "export_notice", "dossier_table"]
 
 logger = logging.getLogger(__name__)
+
+
+_LEVELS = ("district", "commune")
+
+
+def _level(value: object, callback: str) -> str:
+    """The ranking level the radio items offer; anything else (forged) is logged and read as district."""
+    if value in _LEVELS:
+        return value  # type: ignore[return-value]
+    refused(callback, "admin-level.value", value, f"one of {', '.join(_LEVELS)}")
+    return "district"
+
+
+def _week(value: object, callback: str) -> str | None:
+    """A week picker's value: an ISO date, or None when empty; anything else is logged and dropped."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    refused(callback, "admin-week.value", value, "an ISO date (YYYY-MM-DD)")
+    return None
 
 
 def _band(unit: UnitResult, lang: str) -> html.Span | str:
@@ -44,6 +70,7 @@ def _change(value: float | int | None, lang: str, decimals: int = 2) -> html.Spa
 def week_options(level: str, current: str | None):
     """Weeks with results at the level (newest first) and the districts to filter communes by."""
     lang = current_lang()
+    level, current = _level(level, "week_options"), _week(current, "week_options")
     if not may_read_view("score766"):
         return [], None, [], True
     weeks = data_admin.weeks(level)
@@ -83,6 +110,7 @@ def _ranking_table(card: Scorecard, units: list[UnitResult], lang: str) -> html.
 def ranking(week: str | None, level: str, parent: str | None):
     """The ranking table of the week at the level (communes of one district when filtered)."""
     lang = current_lang()
+    week, level, parent = _week(week, "ranking"), _level(level, "ranking"), text_or_none(parent)
     card = data_admin.scorecard(level, week) if week and may_read_view("score766") else None
     if card is None:
         return html.Div(t("admin.no_scores", lang), className="empty-note"), []
@@ -134,6 +162,7 @@ def _losses(u: UnitResult, card: Scorecard, lang: str) -> list:
 def unit_detail(code: str | None, week: str | None, level: str):
     """The chosen unit (default: the leader): summary, components vs maxima, losses, rank history."""
     lang, theme = current_lang(), current_theme()
+    code, week, level = text_or_none(code), _week(week, "unit_detail"), _level(level, "unit_detail")
     card = data_admin.scorecard(level, week) if week and may_read_view("score766") else None
     if card is None or not card.units:
         blank = empty_figure(t("admin.no_scores", lang), theme=theme)
@@ -162,6 +191,7 @@ def _notice_district(code: str | None, level: str, week: str | None) -> str | No
 def export_notice(_html: int, _pdf: int, code: str | None, level: str, week: str | None):
     """One click: the district's weekly 766 notice (HTML; PDF when Chromium is installed)."""
     lang = current_lang()
+    code, level, week = text_or_none(code), _level(level, "export_notice"), _week(week, "export_notice")
     district = _notice_district(code, level, week) if may_read_view("score766") else None
     if district is None:
         return no_update, t("admin.no_scores", lang)
@@ -208,6 +238,12 @@ def dossier_table(by: str, period: str):
     if not may_read_view("dossiers"):
         return (html.Div(t("admin.no_dossiers", lang), className="empty-note"),
                 empty_figure(t("admin.no_dossiers", lang), theme=theme), "")
+    if not isinstance(by, str) or by not in BY or not isinstance(period, str) or period not in PERIODS:
+        # The radio items and the dropdown offer only these: anything else was emptied or forged.
+        refused("dossier_table", "dossier-by.value / dossier-period.value", [by, period],
+                f"one of {', '.join(BY)} / one of {', '.join(PERIODS)}")
+        return (html.Div(t("admin.invalid_choice", lang), className="empty-note", id="dossier-invalid"),
+                empty_figure(t("admin.invalid_choice", lang), theme=theme), "")
     stats = data_admin.dossier_stats(by, period)
     heads = ["unit", "received", "resolved", "on_time", "overdue", "on_time_rate", "online_share",
              "fully_online_share", "digitised_share", "cashless_share", "satisfaction"]

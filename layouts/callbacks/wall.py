@@ -17,6 +17,7 @@ import hashlib
 import logging
 from datetime import datetime, timedelta, timezone
 from importlib import metadata
+from typing import Any
 
 import dash
 from dash import Input, Output, State, callback, clientside_callback, no_update
@@ -27,6 +28,7 @@ from ioc.formatting import LOCAL_TZ
 from layouts import data, data_admin, data_traffic
 from layouts.access import may_read_device_kind, may_read_view, scope
 from layouts.components import wall_panels
+from layouts.inputs import refused
 
 __all__ = ["build_id", "render_view", "STALE_AFTER"]
 
@@ -81,6 +83,19 @@ def _panel(name: str, lang: str, now: datetime):
     return view, _newest(*(c.updated_at for c in cameras))
 
 
+def _wall_config(config: Any) -> tuple[list[str], str]:
+    """(views, language) of the ``wall-config`` store; a value the page did not write gives the KPI view."""
+    if not isinstance(config, dict):
+        refused("render_view", "wall-config.data", config, "the wall page's configuration object")
+        config = {}
+    sent = config.get("views")
+    views = [v for v in sent if isinstance(v, str) and v in STALE_AFTER] if isinstance(sent, list) else []
+    if sent is not None and (not views or len(views) != len(sent)):
+        refused("render_view", "wall-config.data.views", sent, f"a list of {', '.join(STALE_AFTER)}")
+    lang = config.get("lang")
+    return views or ["kpi"], lang if lang in ("vi", "en") else "vi"
+
+
 @callback(
     Output("wall-stage", "children"),
     Output("wall-served", "data"),
@@ -90,9 +105,11 @@ def _panel(name: str, lang: str, now: datetime):
 )
 def render_view(index: int | None, _tick: int | None, config: dict):
     """Render the current view; on a storage error keep the old one and report the failure."""
-    views = config.get("views") or ["kpi"]
+    views, lang = _wall_config(config)
+    if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+        refused("render_view", "wall-index.data", index, "a view number")
+        index = 0
     name = views[(index or 0) % len(views)]
-    lang = config.get("lang", "vi")
     now = datetime.now(timezone.utc)
     served = {"at": now.isoformat(), "build": build_id(), "view": name}
     try:

@@ -3,7 +3,9 @@
 :func:`on_callback_error` is the app-wide ``on_error`` of ``Dash(...)``: when a
 callback raises :class:`~ioc.errors.DatabaseUnavailable` every ``children``
 output shows the notice, every ``figure`` an empty chart carrying it, and the
-other outputs keep their value. Other errors propagate as before. Nothing is
+other outputs keep their value. Dash's page router called with a forged pathname
+is answered with no update (:func:`layouts.inputs.refuse_forged_route`). Other
+errors propagate as before. Nothing is
 cached for a failed query and the pool keeps reconnecting, so the next refresh
 tick after PostgreSQL returns shows data again without a restart.
 :func:`install_unavailable_page` does the same for plain Flask routes (login,
@@ -20,6 +22,7 @@ import flask
 from dash import html
 
 from ioc.errors import DatabaseUnavailable
+from layouts.inputs import refuse_forged_route
 
 __all__ = ["NOTICE", "on_callback_error", "unavailable_notice", "unavailable_figure", "install_unavailable_page"]
 
@@ -78,6 +81,7 @@ def _describe(outputs: Any) -> str:
 def on_callback_error(err: Exception) -> Any:
     """``Dash(on_error=...)``: turn a database outage into notices; re-raise anything else."""
     if not isinstance(err, DatabaseUnavailable):
+        refuse_forged_route(err)  # the page router on a forged pathname: PreventUpdate, logged
         raise err
     outputs = dash.callback_context.outputs_list
     logger.warning("database unavailable in the callback for %s: %s", _describe(outputs), err)

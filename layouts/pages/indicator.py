@@ -13,18 +13,21 @@ from ioc.i18n import t
 from ioc.storage.timeseries import RANGES
 from layouts.callbacks import indicator as _callbacks  # noqa: F401  (registers callbacks)
 from layouts.components.panel import panel
+from layouts.inputs import query_value
 from layouts.prefs import current_lang
 
 dash.register_page(__name__, path_template="/indicator/<code>", name="indicator", title="IOC — Chỉ số")
 
 
-def _url_state(code: str | None, query: dict[str, str]) -> dict:
-    range_key = query.get("range", "30d")
-    if range_key not in (*RANGES, "custom"):
-        range_key = "30d"
-    compare = [c for c in (query.get("compare") or "").split(",") if c]
-    return {"code": code, "area": query.get("area"), "range": range_key, "from": query.get("from"),
-            "to": query.get("to"), "compare": compare}
+def _url_state(code: str | None, query: dict[str, str | list[str]]) -> dict:
+    """The view the URL asks for; a parameter given twice (a list) keeps its first value, ``compare`` all."""
+    value = {key: query_value(query.get(key)) for key in ("area", "range", "from", "to")}
+    range_key = value["range"] if value["range"] in (*RANGES, "custom") else "30d"
+    repeated = query.get("compare")
+    given = repeated if isinstance(repeated, list) else [repeated]
+    compare = [c for part in given if isinstance(part, str) for c in part.split(",") if c]
+    return {"code": code, "area": value["area"], "range": range_key, "from": value["from"],
+            "to": value["to"], "compare": list(dict.fromkeys(compare))}
 
 
 def layout(code: str | None = None, **query: str) -> html.Div:

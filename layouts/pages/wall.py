@@ -16,6 +16,7 @@ from dash import dcc, html
 from ioc.i18n import pick, t
 from layouts.callbacks import wall as _callbacks  # noqa: F401  (registers callbacks)
 from layouts.callbacks.wall import build_id
+from layouts.inputs import query_value
 from layouts.prefs import current_lang
 from layouts.wall_playlists import resolve_playlist
 
@@ -33,8 +34,8 @@ def _labels(lang: str) -> dict[str, str]:
 def layout(playlist: str | None = None, views: str | None = None, interval: str | None = None,
            lang: str | None = None, **_query: str) -> html.Div:
     """The wall: a thin top bar (name, pager, freshness, clock) and one full-screen view."""
-    lang = current_lang(lang)
-    chosen = resolve_playlist(playlist, views, interval)
+    lang = current_lang(query_value(lang))  # a parameter given twice arrives as a list: its first value
+    chosen = resolve_playlist(query_value(playlist), query_value(views), query_value(interval))
     config = {
         "views": list(chosen.views), "interval": chosen.interval_s, "refresh": chosen.refresh_s,
         "stale_after": chosen.stale_after_s, "reload_after": max(RELOAD_AFTER_S, 4 * chosen.stale_after_s),

@@ -81,3 +81,19 @@ def test_export_tables_csv_and_excel() -> None:
     sheets = pd.read_excel(io.BytesIO(workbook), sheet_name=None)
     assert list(sheets) == ["Chuỗi thời gian", "Theo địa bàn"]
     assert len(sheets["Theo địa bàn"]) == 4
+
+
+def test_unvalidated_figures_pass_plotlys_validation() -> None:
+    """Series, breakdown and empty figures skip plotly's validation when built: what they hold must pass it."""
+    import plotly.graph_objects as go
+
+    from layouts.figures import empty_figure
+
+    points = [Point(T0 + timedelta(days=d), 90.0 + d) for d in range(5)]
+    built = [timeseries_figure({"Dĩ An": points, "Thuận An": points[:2]}, lang=lang, theme=theme, target=98,
+                               warning=95, critical=90, unit="%")
+             for lang in ("vi", "en") for theme in ("dark", "light")]
+    built += [breakdown_figure(VALUES, direction="higher_better", warning=95, critical=90), empty_figure("Không có")]
+    for fig in built:
+        checked = go.Figure(fig.to_dict())  # validates every property; raises on a wrong one
+        assert checked.to_dict()["layout"] == fig.to_dict()["layout"]

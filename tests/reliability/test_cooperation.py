@@ -105,7 +105,8 @@ def test_two_gunicorn_workers_share_the_redis_cache(empty_db, redis_url, tmp_pat
     user = f"ops-{uuid.uuid4().hex[:6]}"
     create_user(empty_db, user, PASSWORD, role="admin")
     env = {"IOC_DATABASE_URL": empty_db.url, "IOC_REDIS_URL": url, "IOC_DATA_DIR": str(tmp_path / "data"),
-           "IOC_SECRET_KEY": uuid.uuid4().hex, "IOC_LANGUAGE": "vi"}
+           "IOC_SECRET_KEY": uuid.uuid4().hex, "IOC_LANGUAGE": "vi",
+           "IOC_CACHE_WARM_SECONDS": "0"}  # no warm-up renewing the entries under the test
     web = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
     try:
         web.start()

@@ -67,7 +67,8 @@ def test_dashboard_survives_database_outage(tmp_path):
         user = f"ops-{uuid.uuid4().hex[:6]}"
         create_user(db, user, PASSWORD, role="admin")
     env = {"IOC_DATABASE_URL": url, "IOC_DATA_DIR": str(tmp_path / "data"), "IOC_REDIS_URL": "",
-           "IOC_SECRET_KEY": uuid.uuid4().hex, "IOC_LOG_LEVEL": "INFO"}
+           "IOC_SECRET_KEY": uuid.uuid4().hex, "IOC_LOG_LEVEL": "INFO",
+           "IOC_CACHE_WARM_SECONDS": "0"}  # nothing cached before the outage but what the test asked for
     web = Gunicorn(env, tmp_path / "gunicorn.log", workers=1)
     session = requests.Session()
     try:
