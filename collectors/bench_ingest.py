@@ -42,9 +42,20 @@ logger = logging.getLogger(__name__)
 TARGET_BROKER_RATIO = 0.75
 TARGET_COPY_RATIO = 0.70
 TARGET_P99 = 2.0
-# Messages published but not yet read by the consumer: well under Mosquitto's default
-# max_queued_messages (1000), beyond which it drops QoS 1 messages of a slow consumer.
-WINDOW = 500
+# Flow control of the publisher. Mosquitto sends a v5 subscriber up to its Receive Maximum
+# (65,535) unacknowledged messages and queues at most max_queued_messages (default 1,000)
+# more, dropping QoS 1 messages beyond. So the publisher keeps at most this many messages
+# ahead of what the consumer has acknowledged: the counting subscriber acknowledges as it
+# reads; the collector acknowledges at each commit, and holds at most
+# IOC_WRITER_BUFFER_LIMIT readings (200,000) before it stops reading. Measured here with
+# Mosquitto 2.0.11 defaults: 15,000 single-reading messages ahead of the collector's commits
+# lost nothing, 30,000 made the broker drop messages; 10,000 leaves room for two batches.
+WINDOW_BROKER = 5_000
+WINDOW_READINGS = 100_000  # collector phases: readings published but not yet committed
+
+
+def _window(per_message: int) -> int:
+    return max(100, min(10_000, WINDOW_READINGS // per_message))
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -80,7 +91,7 @@ class _Bench:
         sub.start()
         ready.wait(30)
         pub_opts = {"mqtt_url": self.settings.mqtt_url, "topics": topics, "per_message": 1,
-                    "seconds": self.seconds, "window": WINDOW}
+                    "seconds": self.seconds, "window": WINDOW_BROKER}
         pub = ctx.Process(daemon=True, target=bench_procs.publisher, args=(pub_opts, consumed, done, results))
         pub.start()
         published = results.get(timeout=self.seconds + 120)
@@ -143,7 +154,7 @@ class _Bench:
         self._register(ids)
         ctx = self.ctx
         ready_events, stop, done, results = [], ctx.Event(), ctx.Event(), ctx.Queue()
-        received, acked = ctx.Value("q", 0), ctx.Value("q", 0)
+        acked = ctx.Value("q", 0)
         procs = []
         for k in range(self.collectors):
             ready = ctx.Event()
@@ -157,7 +168,7 @@ class _Bench:
                 "latency": rate is not None,
             }
             proc = ctx.Process(
-                daemon=True, target=bench_procs.collector, args=(opts, ready, (received, acked), stop, results)
+                daemon=True, target=bench_procs.collector, args=(opts, ready, acked, stop, results)
             )
             proc.start()
             procs.append(proc)
@@ -169,10 +180,11 @@ class _Bench:
             "topics": [telemetry_topic(f"{self.prefix}/{phase}", i) for i in ids],
             "per_message": per_message,
             "seconds": seconds,
-            "window": WINDOW,
+            "window": _window(per_message),
             "rate": rate,
         }
-        pub = ctx.Process(daemon=True, target=bench_procs.publisher, args=(pub_opts, received, done, results))
+        # the window counts messages the collectors committed (and so acknowledged)
+        pub = ctx.Process(daemon=True, target=bench_procs.publisher, args=(pub_opts, acked, done, results))
         pub.start()
         published = results.get(timeout=seconds + 300)
         deadline = time.time() + 120

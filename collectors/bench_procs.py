@@ -95,10 +95,11 @@ class _FastPayloads:
 def publisher(opts: dict[str, Any], consumed: Any, done: Any, results: Any) -> None:
     """Publish for ``seconds`` as fast as allowed (or at ``rate`` msg/s), QoS 1, then report counts.
 
-    ``consumed`` (a shared counter of messages the consumer has read, or None)
-    keeps at most ``window`` messages between publisher and consumer: Mosquitto
-    drops QoS 1 messages for a client with more than ``max_queued_messages``
-    (default 1000) packets waiting, so a slower consumer must slow the publisher.
+    ``consumed`` (a shared counter of messages the consumer has acknowledged, or
+    None) keeps at most ``window`` messages between publisher and consumer:
+    Mosquitto drops QoS 1 messages for a client with more than its Receive Maximum
+    in flight plus ``max_queued_messages`` (default 1000) waiting, so a slower
+    consumer must slow the publisher.
     Messages go out in bursts of ``burst`` through :class:`RawPublisher`.
     """
     from ioc.config import MqttEndpoint
@@ -191,16 +192,16 @@ def counting_subscriber(opts: dict[str, Any], ready: Any, consumed: Any, stop: A
                  "cpu_seconds": cpu})
 
 
-def collector(opts: dict[str, Any], ready: Any, counters: Any, stop: Any, results: Any) -> None:
+def collector(opts: dict[str, Any], ready: Any, acked: Any, stop: Any, results: Any) -> None:
     """A real CollectorService; shares its received and acknowledged counts, reports latencies.
 
-    ``counters`` is ``(received, acked)``, shared by every collector of the run.
+    ``acked`` counts the messages committed (and so acknowledged), shared by every
+    collector of the run: the publisher's window.
     """
     from collectors.service import CollectorService
     from ioc.config import load_settings
     from ioc.storage.db import Database
 
-    received, acked = counters
     settings = load_settings(**opts["settings"])
     latencies: list[float] = []
     with Database(settings.database_url, max_size=4) as db:
@@ -218,20 +219,6 @@ def collector(opts: dict[str, Any], ready: Any, counters: Any, stop: Any, result
             if opts.get("latency"):
                 latencies.extend(now - s for d in batch for s in (d.stamps or [r[1].timestamp() for r in d.rows]))
 
-        parse = service.input.parser.parse
-        unreported = [0]
-
-        def counting_parse(topic, payload, *, token=None):
-            # Runs on the network thread for every message: shares the count by sixteens,
-            # so the publisher's window sees the consumer without a polling thread.
-            unreported[0] += 1
-            if unreported[0] == 16:
-                with received.get_lock():
-                    received.value += 16
-                unreported[0] = 0
-            return parse(topic, payload, token=token)
-
-        service.input.parser.parse = counting_parse
         service.writer.on_commit = on_commit
         service.start()
         cpu = _cpu_seconds()
