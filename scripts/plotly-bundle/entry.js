@@ -1,0 +1,40 @@
+'use strict';
+// plotly.js with only the trace types the dashboard draws: scatter (in core), bar,
+// scattermap and choroplethmap. `node build.mjs` bundles this file into
+// layouts/assets/vendor/plotly/plotly-ioc.min.js (see docs/map.md, "plotly.js bundle").
+// A figure with another trace type fails to draw ("trace type not found"): add it here
+// and rebuild.
+var Plotly = require('plotly.js/lib/core');
+
+Plotly.register([
+    require('plotly.js/lib/bar'),
+    require('plotly.js/lib/scattermap'),
+    require('plotly.js/lib/choroplethmap')
+]);
+
+// MapLibre 6 draws its sky as a full-screen shader pass on every frame. On a flat map
+// (pitch 0, no roll, Mercator) the horizon is out of view and the pass changes no
+// pixel, yet in software WebGL (SwiftShader: headless Chromium, a machine without a GPU)
+// it costs more than everything else in the frame. Skip it there; draw it as before
+// when the map is tilted or on a globe.
+var maplibregl = require('maplibre-gl/dist/maplibre-gl.mjs');
+var setupPainter = maplibregl.Map.prototype._setupPainter;
+if (typeof setupPainter !== 'function') {
+    throw new Error('plotly-ioc: maplibre-gl has no Map#_setupPainter; review the sky patch in entry.js');
+}
+maplibregl.Map.prototype._setupPainter = function () {
+    var result = setupPainter.apply(this, arguments);
+    var draw = this.painter.drawFunctions;  // one object shared by every map
+    if (!draw.sky.iocSkipsFlatSky) {
+        var drawSky = draw.sky;
+        draw.sky = function (painter) {
+            var view = painter.transform;
+            if (view.pitch === 0 && view.roll === 0 && painter.style.projection.name === 'mercator') return;
+            return drawSky.apply(this, arguments);
+        };
+        draw.sky.iocSkipsFlatSky = true;
+    }
+    return result;
+};
+
+module.exports = Plotly;
