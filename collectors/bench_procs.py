@@ -198,7 +198,7 @@ def collector(opts: dict[str, Any], ready: Any, acked: Any, stop: Any, results: 
     ``acked`` counts the messages committed (and so acknowledged), shared by every
     collector of the run: the publisher's window.
     """
-    from collectors.service import CollectorService
+    from collectors.service import CollectorService, tune_gc_for_ingest
     from ioc.config import load_settings
     from ioc.storage.db import Database
 
@@ -206,6 +206,7 @@ def collector(opts: dict[str, Any], ready: Any, acked: Any, stop: Any, results: 
     latencies: list[float] = []
     with Database(settings.database_url, max_size=4) as db:
         service = CollectorService(settings, db, status_every=2.0, session_expiry=120)
+        tune_gc_for_ingest()  # as `ioc collect` does
         plain_commit = service._on_commit
         state = {"acked": 0, "last_commit": 0.0}
 
