@@ -8,19 +8,24 @@ request is reported under its own name (``cb overview-map.figure``) and the
 whole view once more as request type ``PAGE`` (name ``overview``,
 ``indicator``, ``map``): those are the per-page figures of docs/load-test.md.
 
-Environment: ``IOC_LOAD_USER`` / ``IOC_LOAD_PASSWORD`` (logged in when the app
-has a login page), ``IOC_LOAD_INDICATORS`` (comma-separated codes to open).
+Environment: ``IOC_LOAD_COOKIES`` (a file of session cookies, one a line: the
+users were signed in before, by ``load_test.py``'s timed login phase, so the
+measured run is page browsing only) or else ``IOC_LOAD_USER`` /
+``IOC_LOAD_PASSWORD`` (each user logs in on start when the app has a login
+page), ``IOC_LOAD_INDICATORS`` (comma-separated codes to open).
 Run: ``locust -f benchmarks/locustfile.py --headless -u 50 -r 10 -t 60s --host http://127.0.0.1:8050``
 (``benchmarks/load_test.sh`` starts everything and runs this).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 from gevent.pool import Pool
@@ -30,6 +35,9 @@ PAGES = {"overview": "/", "map": "/ban-do"}
 PARALLEL = 6  # a browser's connections per host (HTTP/1.1): the renderer sends a round's callbacks at once
 INDICATORS = [c for c in os.environ.get("IOC_LOAD_INDICATORS", "").split(",") if c]
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+_COOKIES_FILE = os.environ.get("IOC_LOAD_COOKIES")
+_SIGNED_IN = Path(_COOKIES_FILE).read_text().split() if _COOKIES_FILE else []
+SESSIONS = itertools.cycle(_SIGNED_IN) if _SIGNED_IN else None  # session cookies of signed-in users
 
 
 def _walk(node: Any, found: dict[str, dict]) -> None:
@@ -147,7 +155,10 @@ class DashboardUser(HttpUser):
 
     def on_start(self) -> None:
         self.origin = {"Origin": self.host.rstrip("/"), "Content-Type": "application/json"}
-        self._login()
+        if SESSIONS is not None:
+            self.client.cookies.set("ioc_session", next(SESSIONS))
+        else:
+            self._login()
         shell = self.client.get("/_dash-layout", name="_dash-layout").json()
         self.shell: dict[str, dict] = {}
         _walk(shell, self.shell)

@@ -4,7 +4,7 @@ At start (``app.py``) and then every ``IOC_CACHE_WARM_SECONDS`` seconds, one
 process of the deployment at a time (a lock entry in the shared cache) renews
 what leaders open first, for the all-sectors scope (leaders, admins, wall
 screens) in the default language and theme: the freshness marker, the overview
-(tiles, sector cards, map, open alerts), the statuses every sector page lists
+(tiles, sector cards, map picker and map, open alerts), the statuses every sector page lists
 (one query for all) and each headline indicator's page (head, 30-day series and
 breakdown of the province). A renewal recomputes and
 overwrites the entries (:func:`ioc.cache.refresh`) instead of waiting for them to
@@ -47,10 +47,11 @@ def warm_views(server: Flask, *, lang: str, theme: str, long: bool = False) -> i
         data.freshness()
         overview.tiles_view(lang, theme, None)
         overview.sectors_view(lang, None)
-        overview.map_view(overview.default_map_indicator(None), lang, theme, None)
+        _options, default = overview.map_options_view(lang, None)
+        overview.map_view(default, lang, theme, None)
         data.open_alerts(200, None)
         data.seed_sector_statuses(None)  # every sector page's statuses from one query
-        built = 3
+        built = 4
         root = data.root_area()
         for item in data.headline(None):
             indicator.head_view(item.code, lang, None)

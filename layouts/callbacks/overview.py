@@ -32,7 +32,7 @@ from layouts.prefs import current_lang, current_theme
 from layouts.rendered import rendered
 
 __all__ = ["update_tiles", "update_sectors", "update_map_options", "update_map", "update_alerts", "acknowledge",
-           "tiles_view", "sectors_view", "map_view", "default_map_indicator"]
+           "tiles_view", "sectors_view", "map_view", "map_options_view", "default_map_indicator"]
 
 logger = logging.getLogger(__name__)
 
@@ -105,12 +105,16 @@ def sectors_view(lang: str, viewer_scope: tuple[str, ...] | None) -> tuple[list,
 )
 def update_map_options(_tick: int | None, chosen: str | None) -> tuple[list[dict], str | None]:
     """Indicators that have district values; keep the viewer's choice, else the first headline one."""
-    lang = current_lang()
-    viewer_scope = scope()
-    found = data.map_indicators(1, viewer_scope)
-    options = [{"label": pick(lang, vi, en), "value": code} for code, vi, en in found]
-    if isinstance(chosen, str) and chosen in {code for code, _vi, _en in found}:
+    options, default = map_options_view(current_lang(), scope())
+    if isinstance(chosen, str) and any(option["value"] == chosen for option in options):
         return options, chosen
+    return options, default
+
+
+@rendered()
+def map_options_view(lang: str, viewer_scope: tuple[str, ...] | None) -> tuple[list[dict], str | None]:
+    """The map picker's options (about a thousand indicators) and its default choice, built."""
+    options = [{"label": pick(lang, vi, en), "value": code} for code, vi, en in data.map_indicators(1, viewer_scope)]
     return options, default_map_indicator(viewer_scope)
 
 

@@ -52,10 +52,14 @@ def test_a_pass_builds_the_overview_and_the_headline_pages(server):
     with server.test_request_context("/"):
         headline = data.headline(None)
         root = data.root_area()
-    assert headline and root is not None and views == 3 + 3 * len(headline)
+    assert headline and root is not None and views == 4 + 3 * len(headline)
     tiles = cache.get(_key(overview.tiles_view, LANG, THEME, None))
     assert tiles and all(tile["props"]["href"].startswith("/indicator/") for tile in tiles)
     assert cache.get(_key(overview.sectors_view, LANG, None))
+    options, default = cache.get(_key(overview.map_options_view, LANG, None))
+    assert default in {option["value"] for option in options}
+    with server.test_request_context("/"):
+        assert len(options) == len(data.map_indicators(1, None))
     for item in headline:
         assert cache.get(_key(indicator.head_view, item.code, LANG, None))
         series = cache.get(_key(indicator.series_view, item.code, root.code, "30d", None, None, (), LANG, THEME, None))
@@ -84,6 +88,27 @@ def test_a_leader_is_served_the_warmed_tiles_and_a_pass_renews_them(server, clie
     finally:
         with database.connection() as conn:
             conn.execute("UPDATE latest_value SET value = %s WHERE series_id = %s", (old_value, item.series_id))
+
+
+def _map_picker(client, chosen) -> dict:
+    body = {"output": "..map-indicator.options...map-indicator.value..",
+            "outputs": [{"id": "map-indicator", "property": "options"}, {"id": "map-indicator", "property": "value"}],
+            "inputs": [{"id": "tick", "property": "n_intervals", "value": 0}],
+            "state": [{"id": "map-indicator", "property": "value", "value": chosen}],
+            "changedPropIds": ["tick.n_intervals"]}
+    answer = client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    return answer.get_json()["response"]["map-indicator"]
+
+
+def test_the_map_picker_is_served_warmed_and_keeps_the_viewers_choice(server, client):
+    warm_views(server, lang=LANG, theme=THEME)
+    warmed_options, default = cache.get(_key(overview.map_options_view, LANG, None))
+    first = _map_picker(client, None)
+    assert first["options"] == warmed_options and first["value"] == default
+    other = next(option["value"] for option in warmed_options if option["value"] != default)
+    assert _map_picker(client, other)["value"] == other
+    assert _map_picker(client, "NO.SUCH.INDICATOR")["value"] == default
 
 
 def test_seeded_sector_statuses_are_those_of_the_query(server, dash_db):
