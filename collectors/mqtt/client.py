@@ -145,6 +145,24 @@ class IngestClient(mqtt.Client):
                 if at >= body_end or buf[at] != 0:
                     break  # v5 properties: paho's full decoder
                 at += 1
+            pos = self._rpos = body_end  # consumed before delivery: a raising callback must not replay it
+            delivered = True
+            fast = self.on_publish_received
+            if fast is not None and not self._topic_callbacks:
+                try:
+                    topic = buf[i + 2 : topic_end].decode()
+                except UnicodeDecodeError:
+                    topic = None  # paho's message object reports it
+                if topic is not None:
+                    try:
+                        fast(topic, buf[at:body_end], mid, qos)
+                    except Exception as err:
+                        self._easy_log(mqtt.MQTT_LOG_ERR, "Caught exception in on_publish_received: %s", err)
+                        if not self.suppress_exceptions:
+                            raise
+                    if qos == 1 and not manual:
+                        self._send_puback(mid)
+                    continue
             message = mqtt.MQTTMessage.__new__(mqtt.MQTTMessage)
             message._topic = buf[i + 2 : topic_end]
             message.mid = mid
@@ -156,8 +174,6 @@ class IngestClient(mqtt.Client):
             message.state = mqtt.mqtt_ms_invalid
             message.info = None
             message.properties = None
-            pos = self._rpos = body_end  # consumed before delivery: a raising callback must not replay it
-            delivered = True
             if self._topic_callbacks:
                 self._handle_on_message(message)
             else:
@@ -202,6 +218,10 @@ class IngestClient(mqtt.Client):
         return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
 
     _topic_callbacks = False
+    # ``on_publish_received(topic, payload, mid, qos)``: when set, PUBLISH packets decoded from
+    # the buffer skip paho's message object and ``on_message`` (packets paho decodes itself,
+    # e.g. with v5 properties, still go to ``on_message``). Raises propagate as from on_message.
+    on_publish_received = None
 
     def message_callback_add(self, sub: str, callback) -> None:
         """As paho's; per-topic callbacks make messages take paho's matching path."""

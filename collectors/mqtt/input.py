@@ -137,6 +137,7 @@ class MqttInput:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_publish_received = self._on_publish
         self.client.on_subscribe = self._on_subscribe
 
     def _connect(self) -> None:
@@ -246,10 +247,11 @@ class MqttInput:
             logger.warning("disconnected from %s (%s); reconnecting", self.settings.mqtt, reason_code)
 
     def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
+        self._on_publish(msg.topic, msg.payload, msg.mid, msg.qos)
+
+    def _on_publish(self, topic: str, payload: bytes, mid: int, qos: int) -> None:
+        """One message: parse, hand to the accumulator (the client's fast path calls this directly)."""
         if self._draining:
             return
         self.received += 1
-        topic = msg.topic
-        token = Ack(self.generation, msg.mid, msg.qos, topic, msg.payload)
-        delivery = self.parser.parse(topic, msg.payload, token=token)
-        self._accumulator.add(delivery)
+        self._accumulator.add(self.parser.parse(topic, payload, token=Ack(self.generation, mid, qos, topic, payload)))

@@ -140,3 +140,35 @@ def test_a_lost_connection_is_reported_and_the_client_reconnects(mqtt_url, topic
     finally:
         client.disconnect()
         client.loop_stop()
+
+
+def test_the_fast_handler_gets_what_paho_would_give_on_message(mqtt_url, topic_prefix):
+    base = f"{topic_prefix}/client-{uuid.uuid4().hex[:6]}"
+    client, got = _subscriber(mqtt_url, f"{base}/#", manual_ack=True)
+    fast: list[tuple[str, bytes, int]] = []
+
+    def on_publish_received(topic: str, payload: bytes, mid: int, qos: int) -> None:
+        fast.append((topic, payload, qos))
+        client.ack_many([mid])
+
+    client.on_publish_received = on_publish_received
+    endpoint = MqttEndpoint(mqtt_url)
+    pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"test-pub-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv5)
+    pub.connect(endpoint.host, endpoint.port)
+    pub.loop_start()
+    try:
+        for k in range(200):
+            props = None
+            if k % 4 == 0:  # v5 properties: paho decodes these, on_message gets them
+                props = Properties(PacketTypes.PUBLISH)
+                props.UserProperty = ("k", str(k))
+            pub.publish(f"{base}/đ/{k}", b"p%d" % k, qos=1, properties=props).wait_for_publish(10)
+        _wait(fast, 150)
+        _wait(got, 50)
+        assert fast == [(f"{base}/đ/{k}", b"p%d" % k, 1) for k in range(200) if k % 4]
+        assert [(t, p, u) for t, p, _, u in got] == [(f"{base}/đ/{k}", b"p%d" % k, {"k": str(k)}) for k in range(0, 200, 4)]
+    finally:
+        pub.disconnect()
+        pub.loop_stop()
+        client.disconnect()
+        client.loop_stop()
