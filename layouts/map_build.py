@@ -11,6 +11,7 @@ layer depends on the viewport and is computed per request, within
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -76,6 +77,7 @@ logger = logging.getLogger(__name__)
 
 LAYERS = ("boundaries", "labels", "choropleth", "addresses", "devices", "alerts")
 DEFAULT_LAYERS = ("boundaries", "labels", "choropleth", "addresses", "devices", "alerts")
+MAX_ZOOM = 24.0  # the deepest zoom MapLibre draws
 
 
 @dataclass(frozen=True)
@@ -115,11 +117,21 @@ def viewport_to_store(view: Viewport) -> dict[str, Any]:
     return {"lon": view.lon, "lat": view.lat, "zoom": view.zoom, "bbox": list(view.bbox)}
 
 
-def viewport_from_store(data: dict[str, Any] | None) -> Viewport | None:
-    """The viewport kept in a ``dcc.Store``, or None."""
-    if not data:
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def viewport_from_store(data: Any) -> Viewport | None:
+    """The viewport kept in a ``dcc.Store`` as :func:`viewport_to_store` wrote it, else None (empty or malformed)."""
+    if not isinstance(data, dict):
         return None
-    return Viewport(float(data["lon"]), float(data["lat"]), float(data["zoom"]), tuple(data["bbox"]))  # type: ignore[arg-type]
+    lon, lat, zoom, bbox = data.get("lon"), data.get("lat"), data.get("zoom"), data.get("bbox")
+    if not (_finite(lon) and _finite(lat) and _finite(zoom) and isinstance(bbox, list) and len(bbox) == 4
+            and all(_finite(v) for v in bbox)):
+        return None
+    if abs(lat) > 90 or abs(lon) > 540 or not 0 <= zoom <= MAX_ZOOM:
+        return None
+    return Viewport(float(lon), float(lat), float(zoom), tuple(float(v) for v in bbox))  # type: ignore[arg-type]
 
 
 def _shown_areas(state: MapState) -> tuple[str | None, str | None]:

@@ -1,4 +1,9 @@
-"""Callbacks of the traffic page, refreshed by the shell's tick."""
+"""Callbacks of the traffic page, refreshed by the shell's tick.
+
+The camera store holds a device id (text) or nothing: any other value (a forged request) is
+logged by :func:`layouts.inputs.refused`; the page is drawn for every camera and the hourly
+profile says the camera could not be told.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ from ioc.storage.traffic import CameraReading, Incident, top_congested
 from layouts import data_traffic
 from layouts.access import may_read_device_kind
 from layouts.components.wall_panels import VEHICLE_CLASSES
+from layouts.figures import empty_figure
 from layouts.figures_traffic import camera_map_figure, class_figure, congestion_colour, profile_figure
+from layouts.inputs import refused
 from layouts.prefs import current_lang, current_theme
 
 __all__ = ["refresh_traffic"]
@@ -62,11 +69,16 @@ def _incident(item: Incident, lang: str) -> html.Li:
 def refresh_traffic(_tick: int | None, camera: str | None):
     """Everything on the page from the latest camera values, the incident feed and hourly rollups."""
     lang, theme = current_lang(), current_theme()
+    forged = camera is not None and not isinstance(camera, str)
+    if forged:
+        refused("refresh_traffic", "traffic-camera.data", camera, "a camera id")
+    camera = None if forged else (camera or None)
     now = datetime.now(timezone.utc)
     allowed = may_read_device_kind("camera")  # cameras feed the transport sector's indicators
     cameras = data_traffic.cameras() if allowed else []
     incidents = data_traffic.incidents(24) if allowed else []
-    profile = data_traffic.profile(now.astimezone(LOCAL_TZ).date().isoformat(), 4, camera) if allowed else None
+    profile = data_traffic.profile(now.astimezone(LOCAL_TZ).date().isoformat(), 4, camera) \
+        if allowed and not forged else None
     fresh = [c for c in cameras if c.updated_at and now - c.updated_at <= FRESH]
     speeds = [c.values["avg_speed"] for c in fresh if "avg_speed" in c.values]
     kpis = [
@@ -86,4 +98,5 @@ def refresh_traffic(_tick: int | None, camera: str | None):
         html.Div(t("traffic.no_incidents", lang), className="empty-note ok-note")
     grid = [_card(c, lang, now) for c in cameras] or html.Div(t("traffic.no_cameras", lang), className="empty-note")
     return (kpis, camera_map_figure(cameras, lang=lang, theme=theme, tile_url=tile_url()), congested, feed,
-            profile_figure(profile, lang=lang, theme=theme), class_figure(cameras, lang=lang, theme=theme), grid)
+            empty_figure(t("traffic.invalid_camera", lang), theme=theme) if forged
+            else profile_figure(profile, lang=lang, theme=theme), class_figure(cameras, lang=lang, theme=theme), grid)

@@ -7,7 +7,10 @@ maps can live in one app. A page follows the map through the store
 ``{"type": "iocmap-area", "index": index}`` (the area the user drilled into).
 
 The callbacks are thin: :mod:`layouts.map_build` computes the figure and the
-address layer; panning or zooming only patches the address traces.
+address layer; panning or zooming only patches the address traces. They read their
+inputs through :class:`~layouts.components.map_inputs.MapInputs`: a value of a type the page never sends (a forged
+request) is logged by :func:`layouts.inputs.refused` and dropped, and the callback answers
+with a notice in the status line or with no update — never an HTTP 500.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import datetime, timezone
 from functools import cache as _once
 from typing import Any
 
+import h3
 from dash import MATCH, Input, Output, Patch, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from geo.layers import viewport_from_relayout
@@ -28,7 +32,9 @@ from layouts import map_build as mb
 from layouts.access import record_export, scope
 from layouts import map_figures as mf
 from layouts.components.map_detail import address_detail, alert_detail, area_detail, device_detail
-from layouts.prefs import current_lang, current_theme
+from layouts.components.map_inputs import MapInputs
+from layouts.inputs import refused
+from layouts.prefs import current_lang
 
 __all__ = ["map_view", "map_id", "REFRESH_MS"]
 
@@ -150,13 +156,10 @@ def map_view(
     )
 
 
-def _state(layers: list[str] | None, level: str | None, indicator: str | None,
-           categories: list[str] | None, area: str | None) -> mb.MapState:
-    return mb.MapState(
-        layers=frozenset(layers or ()), level=level, area_code=area, indicator=indicator,
-        categories=tuple(sorted(categories or ())), lang=current_lang(), theme=current_theme(),
-        tile_url=tile_url(),
-    )
+def _status_or_notice(inputs: MapInputs, lang: str, mode: str, total: int, resolution: int | None, on: bool) -> str:
+    if not inputs.ok:
+        return t("mapview.invalid_choice", lang)
+    return _status(lang, mode, total, resolution, on)
 
 
 def _status(lang: str, mode: str, total: int, resolution: int | None, on: bool) -> str:
@@ -203,15 +206,17 @@ clientside_callback(
 )
 def render_map(layers, level, indicator, categories, area, size, view):  # noqa: ANN001, ANN201
     """The whole map, when a layer, the level, the indicator, the categories or the drilled area change."""
-    state = _state(layers, level, indicator, categories, area)
-    trigger = ctx.triggered_id["type"] if isinstance(ctx.triggered_id, dict) else None
-    reframe = trigger in (None, "iocmap-area", "iocmap-level", "iocmap-size") or not view
-    previous = None if reframe else mb.viewport_from_store(view)
-    rev = uuid.uuid4().hex[:8] if reframe else view.get("rev", "map")
-    size_px = tuple(size) if size else (1280, 720)
+    inputs = MapInputs("render_map")
+    state = inputs.state(layers, level, indicator, categories, area, tile_url=tile_url())
+    size_px = inputs.size(size)
+    kept, kept_rev = inputs.viewport(view)
+    trigger = ctx.triggered_id.get("type") if isinstance(ctx.triggered_id, dict) else None
+    reframe = trigger in (None, "iocmap-area", "iocmap-level", "iocmap-size") or kept is None
+    previous = None if reframe else kept
+    rev = uuid.uuid4().hex[:8] if reframe else kept_rev or "map"
     built = mb.build_map(state, previous, uirevision=rev, size_px=size_px)
-    status = _status(state.lang, built.address_mode, built.address_total, built.address_resolution,
-                     state.has("addresses"))
+    status = _status_or_notice(inputs, state.lang, built.address_mode, built.address_total,
+                               built.address_resolution, state.has("addresses"))
     return built.figure, _store(built.viewport, rev), status
 
 
@@ -225,17 +230,19 @@ def render_map(layers, level, indicator, categories, area, size, view):  # noqa:
 )
 def follow_viewport(relayout, view, layers, level, indicator, categories, area):  # noqa: ANN001, ANN201
     """After a pan or zoom: only the address layer (and the areas when the zoom changed a lot)."""
-    previous = mb.viewport_from_store(view)
-    current = viewport_from_relayout(relayout, previous)
+    inputs = MapInputs("follow_viewport")
+    event = inputs.relayout(relayout)
+    previous, rev = inputs.viewport(view)
+    current = viewport_from_relayout(event, previous) if event is not None else None
     if current is None or current == previous:
         return no_update, no_update, no_update
-    state = _state(layers, level, indicator, categories, area)
+    state = inputs.state(layers, level, indicator, categories, area, tile_url=tile_url())
     changes, layer = mb.address_patch(state, current, previous)
     patch = Patch()
     for trace_index, trace in changes.items():
         patch["data"][trace_index] = trace
-    status = _status(state.lang, layer.mode, layer.total, layer.resolution, state.has("addresses"))
-    return patch, _store(current, (view or {}).get("rev", "map")), status
+    status = _status_or_notice(inputs, state.lang, layer.mode, layer.total, layer.resolution, state.has("addresses"))
+    return patch, _store(current, rev or "map"), status
 
 
 @callback(
@@ -246,7 +253,7 @@ def follow_viewport(relayout, view, layers, level, indicator, categories, area):
 )
 def refresh_live(_tick, layers):  # noqa: ANN001, ANN201
     """Every refresh: device status colours and open alerts, nothing else."""
-    state = _state(layers, None, None, None, None)
+    state = MapInputs("refresh_live").state(layers, None, None, None, None, tile_url=tile_url())
     patch = Patch()
     patch["data"][mf.TRACES["devices"]] = mf.devices_trace(
         mb.live_devices(scope()) if state.has("devices") else [], lang=state.lang, visible=state.has("devices"))
@@ -268,26 +275,34 @@ def refresh_live(_tick, layers):  # noqa: ANN001, ANN201
 def click(click_data, _up, _home, area, level):  # noqa: ANN001, ANN201
     """Drill into a clicked area, go up or home, or show the clicked device, address or alert."""
     lang = current_lang()
-    kind = ctx.triggered_id["type"] if ctx.triggered_id else None
+    inputs = MapInputs("click")
+    kind = ctx.triggered_id.get("type") if isinstance(ctx.triggered_id, dict) else None
     if kind == "iocmap-home":
         return None, area_detail(mb.area_summary(None), lang)
+    area, level = inputs.text(area, "iocmap-area.data"), inputs.text(level, "iocmap-level.value")
     if kind == "iocmap-up":
         path = mb.area_summary(area)["path"] if area else []
         parent = path[-2][0] if len(path) > 2 else None  # never above the level under the root
         return parent, area_detail(mb.area_summary(parent), lang)
-    point = (click_data or {}).get("points", [{}])[0]
+    point = inputs.point(click_data) if click_data else None
+    if point is None:
+        return no_update, no_update
     trace = point.get("curveNumber")
-    custom = point.get("customdata") or [point.get("location")]
-    if trace == mf.TRACES["areas"] and custom and custom[0]:
-        code = custom[0]
-        return code, area_detail(mb.area_summary(code), lang)
+    custom = point.get("customdata")
+    custom = custom if isinstance(custom, list) else [custom if custom is not None else point.get("location")]
+    first = custom[0] if custom and isinstance(custom[0], str) and custom[0] else None
+    if trace == mf.TRACES["areas"] and first:
+        return first, area_detail(mb.area_summary(first), lang)
     if trace == mf.TRACES["hex"] and point.get("location"):
+        if not h3.is_valid_cell(point["location"]):
+            refused("click", "iocmap-graph.clickData", click_data, "an H3 cell as the location of a hexagon")
+            return no_update, no_update
         code = mb.area_at_cell(level, area, point["location"])
         return (code, area_detail(mb.area_summary(code), lang)) if code else (no_update, no_update)
-    if trace == mf.TRACES["devices"] and custom:
-        return no_update, device_detail(mb.device_detail(custom[0], 24, scope()), lang)
+    if trace == mf.TRACES["devices"] and first:
+        return no_update, device_detail(mb.device_detail(first, 24, scope()), lang)
     if trace in (mf.TRACES["points"], mf.TRACES["found"]) and custom:
-        code = custom[0] if trace == mf.TRACES["points"] else point.get("text")
+        code = first if trace == mf.TRACES["points"] else point.get("text")
         return no_update, address_detail(mb.find_address(code) if code else None, lang)
     if trace == mf.TRACES["alerts"] and custom:
         return no_update, alert_detail(custom, lang)
@@ -307,6 +322,10 @@ def click(click_data, _up, _home, area, level):  # noqa: ANN001, ANN201
 def search(_go, _enter, text, layers, level, indicator, categories, area):  # noqa: ANN001, ANN201
     """Find an address code and fly the map to it, with the points around it."""
     lang = current_lang()
+    inputs = MapInputs("search")
+    if text is not None and not isinstance(text, str):
+        inputs.text(text, "iocmap-search.value")
+        return no_update, no_update, t("mapview.search_invalid", lang), no_update, no_update
     typed = (text or "").strip()
     if not typed:
         return no_update, no_update, "", no_update, no_update
@@ -316,7 +335,7 @@ def search(_go, _enter, text, layers, level, indicator, categories, area):  # no
     if len(codes) > 1 and codes[0].upper() != typed.upper():
         return no_update, no_update, t("mapview.search_many", lang, n=f"{len(codes)}+" if len(codes) >= 10 else len(codes), code=typed), no_update, no_update
     record = mb.find_address(codes[0])
-    state = _state(layers, level, indicator, categories, area)
+    state = inputs.state(layers, level, indicator, categories, area, tile_url=tile_url())
     view, state = mb.focus(state, record)
     rev = uuid.uuid4().hex[:8]
     patch = Patch()
@@ -327,7 +346,7 @@ def search(_go, _enter, text, layers, level, indicator, categories, area):  # no
     changes, layer = mb.address_patch(state, view, None)
     for trace_index, trace in changes.items():
         patch["data"][trace_index] = trace
-    status = _status(lang, layer.mode, layer.total, layer.resolution, state.has("addresses"))
+    status = _status_or_notice(inputs, lang, layer.mode, layer.total, layer.resolution, state.has("addresses"))
     return (patch, _store(view, rev), t("mapview.search_found", lang, code=record.code),
             address_detail(record, lang), status)
 
@@ -342,10 +361,15 @@ def export(_n, view, layers, level, indicator, categories, area):  # noqa: ANN00
     """The current map (layers, filters, legend) as a standalone, offline HTML file."""
     from geo.export import export_map_html  # folium is only imported when someone exports
 
-    state = _state(layers, level, indicator, categories, area)
-    if not record_export("map:html", layers=sorted(state.layers), level=level, indicator=indicator, area=area):
+    inputs = MapInputs("export")
+    state = inputs.state(layers, level, indicator, categories, area, tile_url=tile_url())
+    shown, _rev = inputs.viewport(view)
+    if not inputs.ok:
+        return no_update  # a forged request: no file, and no export recorded
+    if not record_export("map:html", layers=sorted(state.layers), level=state.level, indicator=state.indicator,
+                         area=state.area_code):
         return no_update
-    html_text = export_map_html(mb.export_layers(state, mb.viewport_from_store(view)))
+    html_text = export_map_html(mb.export_layers(state, shown))
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
     return {"content": html_text, "filename": f"ban-do-ioc-{stamp}.html", "type": "text/html"}
 

@@ -14,8 +14,10 @@ from ioc.formatting import format_number
 from ioc.i18n import pick, t
 from layouts import map_build as mb
 from layouts import map_figures as mf
+from layouts.components.map_inputs import MapInputs
 from layouts.components.map_view import map_id, map_view
 from layouts.components.panel import panel
+from layouts.inputs import query_value
 from layouts.prefs import current_lang, current_theme
 
 dash.register_page(__name__, path="/ban-do", name=t("mapview.nav"), title=f"IOC — {t('mapview.title')}", order=2)
@@ -26,6 +28,8 @@ _INDEX = "page"
 def layout(area: str | None = None, indicator: str | None = None, level: str | None = None, **_query: str) -> html.Div:
     """The map on the left, the charts that follow it on the right."""
     lang = current_lang()
+    # A repeated query parameter (?area=718&area=719) arrives as a list: the first one counts.
+    area, indicator, level = query_value(area), query_value(indicator), query_value(level)
     return html.Div(
         [
             html.Div(map_view(_INDEX, lang=lang, area_code=area, indicator=indicator, level=level,
@@ -61,6 +65,15 @@ def _bars(labels: list[str], values: list[float], colours: list[str] | str, lang
     return fig
 
 
+def _notice(text: str, lang: str, theme: str) -> go.Figure:
+    """An empty side chart that says why."""
+    figure = _bars([], [], [], lang, theme)
+    figure.update_layout(yaxis={"visible": False})
+    figure.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                          font={"color": mf.PALETTES.get(theme, mf.PALETTES["dark"])["muted"]})
+    return figure
+
+
 @callback(
     Output(map_id("side-categories", MATCH), "figure"),
     Output(map_id("side-values", MATCH), "figure"),
@@ -71,16 +84,18 @@ def _bars(labels: list[str], values: list[float], colours: list[str] | str, lang
 def follow_area(area: str | None, indicator: str | None, level: str | None) -> tuple[go.Figure, go.Figure]:
     """Address categories of the drilled area, and the indicator across the areas on the map."""
     lang, theme = current_lang(), current_theme()
+    inputs = MapInputs("follow_area")
+    area, indicator = inputs.text(area, "iocmap-area.data"), inputs.text(indicator, "iocmap-indicator.value")
+    level = inputs.text(level, "iocmap-level.value")
+    if not inputs.ok:
+        return _notice(t("mapview.invalid_choice", lang), lang, theme), _notice(t("mapview.invalid_choice", lang),
+                                                                              lang, theme)
     counts = mb.area_summary(area)["categories"]
     categories = _bars([mf.label("category", k, lang) for k in counts], list(counts.values()),
                        [mf.CATEGORY_COLOURS.get(k, "#e5e7eb") for k in counts], lang, theme)
     ranked = mb.shown_values(mb.MapState(level=level, area_code=area, indicator=indicator, lang=lang))
     if not ranked:
-        values = _bars([], [], [], lang, theme)
-        values.update_layout(yaxis={"visible": False})
-        values.add_annotation(text=t("mapview.no_value" if indicator else "mapview.pick_indicator", lang), showarrow=False, x=0.5, y=0.5,
-                              xref="paper", yref="paper", font={"color": mf.PALETTES[theme]["muted"]})
-        return categories, values
+        return categories, _notice(t("mapview.no_value" if indicator else "mapview.pick_indicator", lang), lang, theme)
     meta, rows = ranked
     values = _bars([pick(lang, vi, en) for _, vi, en, _ in rows], [v for *_, v in rows],
                    mf.PALETTES[theme]["line"], lang, theme, decimals=meta.decimals)

@@ -8,6 +8,7 @@ from dash import dcc, html
 from ioc.i18n import t
 from layouts.callbacks import traffic as _callbacks  # noqa: F401  (registers callbacks)
 from layouts.components.panel import panel
+from layouts.inputs import query_value
 from layouts.prefs import current_lang
 
 dash.register_page(__name__, path="/giao-thong", name="traffic", title="IOC — Giao thông")
@@ -32,5 +33,5 @@ def layout(camera: str | None = None, **_query: str) -> html.Div:
             panel(t("traffic.by_class", lang), dcc.Graph(id="traffic-classes", config=_GRAPH, className="traffic-graph", style={"height": "340px"})),
         ], className="traffic-row traffic-row-2"),
         panel(t("traffic.grid", lang), html.Div(id="traffic-grid", className="camera-grid")),
-        dcc.Store(id="traffic-camera", data=camera),
+        dcc.Store(id="traffic-camera", data=query_value(camera)),  # ?camera=a&camera=b: the first
     ], className="traffic-page")

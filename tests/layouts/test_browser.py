@@ -27,6 +27,19 @@ MAPS_IDLE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).ev
     const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
     return !sub || (sub.map && sub.map.loaded());
 })"""
+# True when every dcc.Graph on the page holds a plotly graph that finished drawing: plotly sets
+# _fullLayout._replotting while a draw (or its automargin redraw) runs and keeps pending steps in
+# gd._promises. Navigating away mid-draw unmounts the graph and plotly's unfinished draw then
+# reads the purged layout ("Cannot read properties of undefined (reading '_rangeSliderData')").
+GRAPHS_DRAWN = """() => {
+    const graphs = Array.from(document.querySelectorAll('.dash-graph'));
+    return graphs.length > 0 && graphs.every(g => {
+        const gd = g.querySelector('.js-plotly-plot');
+        const full = gd && gd._fullLayout;
+        return !!(full && !full._replotting && !full._redrawFromAutoMarginCount && gd.querySelector('.main-svg')
+                  && !(gd._promises && gd._promises.length));
+    });
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +109,11 @@ def test_overview_shows_tiles_sectors_map_alerts_without_scrollbars(page: Page, 
 
 def test_sector_page_grid_searches_without_diacritics(page: Page) -> None:
     page.open("/")
+    # Let the tiles' sparklines and the map finish drawing: a click that unmounts them mid-draw
+    # makes plotly log a console error, which is plotly's, not the sector page's.
+    page.page.wait_for_selector(".kpi-tile .dash-graph .main-svg")
+    page.page.wait_for_function(GRAPHS_DRAWN, timeout=20000)
+    page.page.wait_for_function(MAPS_IDLE, timeout=20000)
     page.page.click("#\\{\\\"code\\\"\\:\\\"TTHC\\\"\\,\\\"type\\\"\\:\\\"sector-card\\\"\\}")
     page.page.wait_for_url("**/sector/TTHC")
     page.page.wait_for_selector(".ag-row")
