@@ -2,8 +2,8 @@
 
 Telegraf's aggregators, done where the readings are: each run recomputes the
 device-fed indicators (catalog ``source = mqtt``, hourly and daily) of the last
-``hours`` complete hours, and of the Vietnam day that ended within them, from
-the stored readings (:func:`ioc.storage.aggregation.aggregate_device_indicators`).
+``hours`` complete hours, and of the Vietnam days that ended within them, from
+the stored readings (:mod:`ioc.storage.aggregation`).
 Recomputing a few hours takes readings that arrived late; a run over unchanged
 readings writes nothing. :func:`add_aggregation_job` puts it on the scheduler
 (``IOC_AGGREGATE_INTERVAL``, ``IOC_AGGREGATE_HOURS``); ``aggregate_recent`` is
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from ioc.storage.aggregation import AggregationResult, aggregate_device_indicators, period_bounds
+from ioc.storage.aggregation import AggregationResult, device_indicator_values, store_device_indicator_values
 from ioc.storage.db import Database
 
 __all__ = ["aggregate_recent", "add_aggregation_job"]
@@ -24,18 +24,15 @@ logger = logging.getLogger(__name__)
 
 
 def aggregate_recent(db: Database, *, hours: int, now: datetime | None = None) -> AggregationResult:
-    """Aggregate the last ``hours`` complete hours, and the Vietnam day that ended within them."""
+    """Aggregate the last ``hours`` complete hours, and the Vietnam days that ended within them."""
     end = (now or datetime.now(timezone.utc)).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(hours=hours)
-    day = period_bounds("daily", start - timedelta(days=1), end)  # the last whole day before the end ...
-    with db.connection() as conn:
-        hourly = aggregate_device_indicators(conn, since=start, until=end, frequencies=("hourly",))
-        daily = AggregationResult()
-        if day is not None and day[1] > start:  # ... when it ended within the window
-            daily = aggregate_device_indicators(conn, since=day[1] - timedelta(days=1), until=day[1],
-                                                frequencies=("daily",))
-    result = AggregationResult(hourly.values + daily.values, hourly.changed + daily.changed,
-                               hourly.series + daily.series)
+    # A day ending after start begins after start - 1 day: the whole days of (start - 1 day, end).
+    day_start = start - timedelta(days=1) + timedelta(microseconds=1)
+    with db.connection() as conn:  # computed and stored in one transaction, under the aggregation lock
+        values = device_indicator_values(conn, since=start, until=end, frequencies=("hourly",))
+        values += device_indicator_values(conn, since=day_start, until=end, frequencies=("daily",))
+        result = store_device_indicator_values(conn, values)
     logger.info("device aggregation %s → %s: %d area value(s), %d new or changed in %d series",
                 start.isoformat(), end.isoformat(), result.values, result.changed, result.series)
     return result

@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -27,7 +27,8 @@ from geo.problems import Problem, refuse_if_any
 from ioc.errors import ImportRefused
 from ioc.storage.areas import AreaRecord
 
-__all__ = ["read_boundaries", "resolve_hierarchy", "measure", "repair_polygonal", "AREA_CRS", "WGS84"]
+__all__ = ["BoundaryOptions", "read_boundaries", "resolve_hierarchy", "measure", "repair_polygonal",
+           "AREA_CRS", "WGS84"]
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,30 @@ def _read_frame(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     return frame.to_crs(WGS84)
 
 
+class _RequiredOptions(TypedDict):
+    level: str
+    code_field: str
+    name_field: str
+
+
+class BoundaryOptions(_RequiredOptions, total=False):
+    """How to read one level of a boundary file: keyword arguments of :func:`read_boundaries`.
+
+    ``level`` names the units (district, commune, ward ...); ``*_field`` name the
+    attributes holding the official code, the Vietnamese name, the parent's code,
+    the English name, the unit type (Phường, Xã ...) and the population;
+    ``parent_code`` is one parent for every feature when the file has no parent
+    field; ``layer`` picks the layer of a GeoPackage or multi-layer file.
+    """
+
+    parent_field: str | None
+    parent_code: str | None
+    layer: str | None
+    name_en_field: str | None
+    unit_type_field: str | None
+    population_field: str | None
+
+
 @dataclass(frozen=True)
 class _Fields:
     """Which attribute of the file holds what."""
@@ -124,31 +149,30 @@ class _Fields:
     unit_type: str | None = None
     population: str | None = None
 
+    @classmethod
+    def of(cls, options: BoundaryOptions) -> _Fields:
+        """The fields ``options`` name; a missing or unknown option is a TypeError, as for an argument."""
+        missing = BoundaryOptions.__required_keys__ - options.keys()
+        unknown = options.keys() - BoundaryOptions.__annotations__.keys()
+        if missing or unknown:
+            raise TypeError(f"boundary options: missing {sorted(missing)}, unknown {sorted(unknown)}")
+        return cls(options["code_field"], options["name_field"], options.get("parent_field"),
+                   options.get("name_en_field"), options.get("unit_type_field"), options.get("population_field"))
+
     def named(self) -> list[str]:
         return [f for f in (self.code, self.name, self.parent, self.name_en, self.unit_type, self.population) if f]
 
 
-def read_boundaries(
-    path: str | Path,
-    *,
-    level: str,
-    code_field: str,
-    name_field: str,
-    parent_field: str | None = None,
-    parent_code: str | None = None,
-    layer: str | None = None,
-    name_en_field: str | None = None,
-    unit_type_field: str | None = None,
-    population_field: str | None = None,
-) -> list[AreaRecord]:
+def read_boundaries(path: str | Path, **options: Unpack[BoundaryOptions]) -> list[AreaRecord]:
     """Area records of one level from a boundary file, in file order (depth 0 until resolved).
 
-    ``parent_code`` gives every feature the same parent when the file has no parent field.
+    ``options`` are those of :class:`BoundaryOptions` (``level``, ``code_field`` and ``name_field`` required).
     Raises :class:`ImportRefused` (feature number and reason) when any feature is unusable.
     """
     path = Path(path)
-    fields = _Fields(code_field, name_field, parent_field, name_en_field, unit_type_field, population_field)
-    frame = _read_frame(path, layer)
+    fields = _Fields.of(options)
+    level, parent_code = options["level"], options.get("parent_code")
+    frame = _read_frame(path, options.get("layer"))
     missing = [f for f in fields.named() if f not in frame.columns]
     if missing:
         present = ", ".join(c for c in frame.columns if c != frame.geometry.name)

@@ -13,10 +13,11 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Unpack
 
 from geo.address_files import read_addresses, write_addresses
 from geo.addresses import DEMO_ADDRESS_COUNT, generate_demo_addresses
-from geo.boundaries import read_boundaries, resolve_hierarchy
+from geo.boundaries import BoundaryOptions, read_boundaries, resolve_hierarchy
 from geo.demo_territory import load_demo_areas
 from geo.progress import track
 from ioc.storage.addresses import AddressRecord, area_codes, copy_addresses, count_addresses, iter_addresses
@@ -38,32 +39,18 @@ class LoadSummary:
     seconds: float = 0.0
 
 
-def import_area_file(
-    db: Database,
-    path: str | Path,
-    *,
-    level: str,
-    code_field: str,
-    name_field: str,
-    parent_field: str | None = None,
-    parent_code: str | None = None,
-    layer: str | None = None,
-    name_en_field: str | None = None,
-    unit_type_field: str | None = None,
-    population_field: str | None = None,
-) -> LoadSummary:
-    """Import one level of boundaries; parents must be in the file or already loaded."""
+def import_area_file(db: Database, path: str | Path, **options: Unpack[BoundaryOptions]) -> LoadSummary:
+    """Import one level of boundaries; parents must be in the file or already loaded.
+
+    ``options`` say how to read the file: see :class:`geo.boundaries.BoundaryOptions`.
+    """
     start = time.perf_counter()
-    records = read_boundaries(
-        path, level=level, code_field=code_field, name_field=name_field, parent_field=parent_field,
-        parent_code=parent_code, layer=layer, name_en_field=name_en_field,
-        unit_type_field=unit_type_field, population_field=population_field,
-    )
+    records = read_boundaries(path, **options)
     with db.connection() as conn:
         resolved = resolve_hierarchy(records, area_depths(conn), path=path)
         written = upsert_areas(conn, resolved)
     seconds = time.perf_counter() - start
-    logger.info("imported %s %s area(s) from %s in %.1f s", written, level, path, seconds)
+    logger.info("imported %s %s area(s) from %s in %.1f s", written, options["level"], path, seconds)
     return LoadSummary(areas=written, seconds=seconds)
 
 

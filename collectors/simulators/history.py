@@ -12,8 +12,8 @@ for measured times): device readings every ``step_s`` (3 hours), hourly over
 the last ``hourly_days`` (30), every ``recent_step_s`` (10 minutes) over the
 last ``recent_days`` (2); realtime device-fed indicators (area aggregates of
 each step's readings) exist only over the recent days; hourly and daily
-device-fed ones are computed from each chunk's stored readings by the same
-aggregation as the live job (:func:`ioc.storage.aggregation.aggregate_device_indicators`):
+device-fed ones are computed from each chunk's stored readings by the query of
+the live aggregation job (:func:`ioc.storage.aggregation.device_indicator_values`):
 one value per hour with readings, one per whole Vietnam day; scheduled indicators
 at their own frequency
 (hourly, daily at 00:00, weekly on Monday 00:00, monthly on the 1st … Vietnam time).
@@ -46,7 +46,7 @@ from collectors.simulators.profiles import Profiles, load_profiles
 from collectors.simulators.progress import Progress
 from collectors.simulators.signals import DeviceSignals
 from ioc.model import SeriesKey
-from ioc.storage.aggregation import aggregate_device_indicators
+from ioc.storage.aggregation import device_indicator_values
 from ioc.storage.areas import list_areas
 from ioc.storage.db import Database
 from ioc.storage.devices import list_devices
@@ -172,14 +172,24 @@ class _Writer:
         self.progress.update(n)
         return n
 
-    def aggregate(self, codes: list[str], *, since: datetime, until: datetime) -> int:
-        """Hourly and daily device-fed indicators of the whole periods in [since, until), from the stored readings."""
+    def aggregates(self, codes: list[str], ids: dict[SeriesKey, int], *, since: datetime,
+                   until: datetime) -> dict[int, tuple[np.ndarray, list[datetime], np.ndarray]]:
+        """Hourly and daily device-fed values of the whole periods in [since, until) from the stored readings.
+
+        Per series id: (epoch seconds, instants, values), oldest first, ready for :meth:`_Batch.add`.
+        """
         if not codes:
-            return 0
+            return {}
         with self.db.connection() as conn:
-            n = aggregate_device_indicators(conn, since=since, until=until, indicator_codes=codes).changed
-        self.rows += n  # not in the progress estimate: counted in the result only
-        return n
+            rows = device_indicator_values(conn, since=since, until=until, indicator_codes=codes)
+            missing = {SeriesKey.for_indicator(c, a) for c, a, _, _ in rows} - ids.keys()
+            if missing:  # a device placed where the fleet map did not expect it
+                ids.update(resolve_series(conn, missing))
+        per_series: dict[int, list[tuple[datetime, float]]] = {}
+        for code, area, ts, value in sorted(rows, key=lambda r: r[2]):
+            per_series.setdefault(ids[SeriesKey.for_indicator(code, area)], []).append((ts, value))
+        return {sid: (np.array([ts.timestamp() for ts, _ in points]), [ts for ts, _ in points],
+                      np.array([v for _, v in points])) for sid, points in per_series.items()}
 
 
 def _indicator_pass(writer: _Writer, signals: IndicatorSignals, ids: dict[SeriesKey, int], spans: _Spans,
@@ -213,8 +223,13 @@ def _device_pass(writer: _Writer, devices: DeviceSignals, signals: IndicatorSign
                 batch.add(ids[SeriesKey.for_indicator(code, area)], epoch, stamps, series)
         lo = datetime.fromtimestamp(epoch[0], timezone.utc)
         hi = datetime.fromtimestamp(epoch[-1] + step, timezone.utc)
-        writer.write(batch, since=lo, until=hi)
-        writer.aggregate(aggregated, since=lo, until=hi)
+        if not writer.write(batch, since=lo, until=hi):
+            continue  # no new readings: their hourly and daily aggregates are there already
+        # hourly and daily indicators: the live job's query over the readings just written
+        areas = _Batch(spans, tails)
+        for sid, (instants, times, values) in writer.aggregates(aggregated, ids, since=lo, until=hi).items():
+            areas.add(sid, instants, times, values)
+        writer.write(areas, since=lo, until=hi)
 
 
 def _estimate(grid: np.ndarray, keys: list[SeriesKey], ids: dict[SeriesKey, int], spans: _Spans) -> int:
@@ -227,19 +242,20 @@ def _estimate(grid: np.ndarray, keys: list[SeriesKey], ids: dict[SeriesKey, int]
     return total
 
 
-def _device_rows(chunks: list[tuple[np.ndarray, int]], keys: list[SeriesKey], ids: dict[SeriesKey, int],
-                 spans: _Spans, recent_step_s: int) -> int:
-    """Rows the device pass writes itself: readings per step, realtime indicators over the recent steps.
-
-    The hourly and daily indicators the aggregation computes afterwards are not counted.
-    """
+def _device_rows(chunks: list[tuple[np.ndarray, int]], keys: list[SeriesKey], frequency: dict[SeriesKey, str],
+                 ids: dict[SeriesKey, int], spans: _Spans, recent_step_s: int) -> int:
+    """Rows the device pass will write: readings per step, realtime indicators over the recent steps,
+    hourly indicators per hour with readings, daily ones per day (whole or not: an estimate)."""
+    steps = np.concatenate([c[0] for c in chunks])
     grids = {
-        "step": np.concatenate([c[0] for c in chunks]),
+        "step": steps,
         "realtime": np.concatenate([c[0] for c in chunks if c[1] <= recent_step_s] or [np.empty(0)]),
+        "hourly": np.unique(steps // 3600 * 3600),
+        "daily": np.unique((steps + UTC_OFFSET_HOURS * 3600) // 86400 * 86400 - UTC_OFFSET_HOURS * 3600),
     }
     groups: dict[str, list[SeriesKey]] = {}
     for key in keys:
-        groups.setdefault("realtime" if key.indicator_code else "step", []).append(key)
+        groups.setdefault(frequency.get(key, "step"), []).append(key)
     return sum(_estimate(grids[g], group, ids, spans) for g, group in groups.items())
 
 
@@ -282,13 +298,15 @@ def backfill(
     if devices:
         device_keys += [SeriesKey.for_device(d, m) for kind, g in dev.kinds.items() for d in g.ids for m in dev.metrics(kind)]
         device_keys += [SeriesKey.for_indicator(code, a) for code, a in ind.realtime_series()]
+        device_keys += [SeriesKey.for_indicator(code, a) for code, a in ind.aggregated_series()]
     with db.connection() as conn:
         ids = resolve_series(conn, scheduled + device_keys)
         spans = observed_spans(conn, list(ids.values()), since=since, until=until)
     chunks = device_chunks(since, until, ((float("inf"), step_s), (hourly_days, 3600), (recent_days, recent_step_s)))
     total = ind.row_estimate(since, until) if indicators else 0
     if devices and chunks:
-        total += _device_rows(chunks, device_keys, ids, spans, recent_step_s)
+        frequency = {k: ind.by_code[k.indicator_code].frequency for k in device_keys if k.indicator_code}
+        total += _device_rows(chunks, device_keys, frequency, ids, spans, recent_step_s)
     logger.info("backfill %s → %s: %d series (%d with data already), about %d rows",
                 since.isoformat(), until.isoformat(), len(ids), len(spans), total)
     tails: dict[int, tuple] = {}

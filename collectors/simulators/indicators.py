@@ -121,7 +121,9 @@ class IndicatorSignals:
                 self._scheduled.append(plan)
             else:
                 (self._realtime if ind.frequency == "realtime" else self._aggregated).append(plan)
-        self._device_columns = self._map_devices(devices)
+        self._device_columns = self._map_devices(self._realtime, devices)
+        self._aggregated_series = [(code, area) for items in self._map_devices(self._aggregated, devices).values()
+                                   for code, area, _, _ in items]
 
     def _plan(self, ind) -> IndicatorPlan | None:
         levels = tuple(lvl for lvl in ind.levels if lvl in self.land.codes_at)
@@ -143,6 +145,10 @@ class IndicatorSignals:
     def aggregated(self) -> list[IndicatorPlan]:
         """Hourly and daily device-fed indicators: the aggregation job computes them from the readings."""
         return self._aggregated
+
+    def aggregated_series(self) -> list[tuple[str, str]]:
+        """(indicator, area) of every hourly or daily series some device of the fleet feeds."""
+        return self._aggregated_series
 
     def row_estimate(self, since: float | object, until: float | object) -> int:
         """Rows the scheduled indicators give over [since, until)."""
@@ -207,13 +213,14 @@ class IndicatorSignals:
 
     # -- realtime indicators computed from device readings ----------------------------------------
 
-    def _map_devices(self, devices: Sequence) -> dict[str, list[tuple[str, str, str, list[int]]]]:
-        """Per device kind: (indicator, area, metric, device columns) for every realtime device-fed series."""
+    def _map_devices(self, plans: Sequence[IndicatorPlan],
+                     devices: Sequence) -> dict[str, list[tuple[str, str, str, list[int]]]]:
+        """Per device kind: (indicator, area, metric, device columns) for every series the devices feed."""
         by_kind: dict[str, list] = {}
         index = {}
         for d in devices:
             index.setdefault(d.kind, []).append(d)
-        for plan in self._realtime:
+        for plan in plans:
             ind = plan.indicator
             group = index.get(ind.device_kind, [])
             for area in plan.areas:

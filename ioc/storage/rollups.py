@@ -25,27 +25,29 @@ def refresh_rollups(
 ) -> int:
     """Rebuild hourly and daily rollups for buckets overlapping [since, until); return rows written."""
     written = 0
+    # No "(%s IS NULL OR series_id = ANY(%s))": once psycopg prepares the statement (its fifth run on
+    # a connection), PostgreSQL may switch to a generic plan that cannot use the series condition on
+    # the index and compares every row of the time range with the whole id list (minutes, not seconds).
     ids = list(series_ids) if series_ids is not None else None
+    only = " AND series_id = ANY(%s)" if ids is not None else ""
+    extra = (ids,) if ids is not None else ()
     for table, width in _TABLES.items():
         # Widen to whole buckets so partial buckets are recomputed completely.
         lo, hi = conn.execute(
             "SELECT time_bucket(%s::interval, %s::timestamptz), time_bucket(%s::interval, %s::timestamptz) + %s::interval",
             (width, since, width, until, width),
         ).fetchone()
-        conn.execute(
-            f"DELETE FROM {table} WHERE bucket >= %s AND bucket < %s AND (%s::bigint[] IS NULL OR series_id = ANY(%s))",
-            (lo, hi, ids, ids),
-        )
+        conn.execute(f"DELETE FROM {table} WHERE bucket >= %s AND bucket < %s{only}", (lo, hi, *extra))
         cur = conn.execute(
             f"""
             INSERT INTO {table} (series_id, bucket, n, sum, min, max, last, last_ts)
             SELECT series_id, time_bucket(%s::interval, ts), count(*), sum(value), min(value), max(value),
                    (array_agg(value ORDER BY ts DESC))[1], max(ts)
             FROM observation
-            WHERE ts >= %s AND ts < %s AND (%s::bigint[] IS NULL OR series_id = ANY(%s))
+            WHERE ts >= %s AND ts < %s{only}
             GROUP BY 1, 2
             """,
-            (width, lo, hi, ids, ids),
+            (width, lo, hi, *extra),
         )
         written += cur.rowcount
     return written

@@ -17,7 +17,8 @@ from ioc.config import Settings
 from ioc.storage.db import Database
 from ioc.storage.devices import Device, upsert_devices
 
-from tests.reliability._servers import PrivateMosquitto
+from tests.reliability._servers import PrivateMosquitto, pace
+from tests.reliability._servers import wait_for as wait_until  # the same poll, with a name for the failure
 
 FLEET = [
     Device("cam-1", "camera", "Camera ngã tư 1", area_code="tdm"),
@@ -43,14 +44,7 @@ def now_iso(offset: float = 0.0) -> str:
 
 def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05) -> object:
     """Poll ``predicate`` until it returns a truthy value; fail the test on timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout} s (last value {value!r})")
-        time.sleep(interval)
+    return wait_until(predicate, timeout, "condition", interval)
 
 
 def register_fleet(db: Database) -> None:
@@ -184,9 +178,7 @@ class Stream:
                 slot[1] += value
             self.publisher.send(telemetry_topic(self.prefix, device), {"readings": readings})
             self.sent += 1
-            lag = start + (i + 1) / self.rate - time.monotonic()
-            if lag > 0:
-                time.sleep(lag)
+            pace(start, self.sent, self.rate)
 
     def start(self) -> "Stream":
         self.thread.start()

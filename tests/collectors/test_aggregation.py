@@ -93,3 +93,14 @@ def test_the_collector_scheduler_runs_the_job_from_the_settings(demo_db, setting
     finally:
         scheduler.shutdown(wait=True)
     assert _indicator(demo_db, "MT.KK_GIO.PM25") == {(area, hour): 25.5 for area in chain}
+
+
+def test_a_longer_window_catches_up_every_day_that_ended_in_it(demo_db):
+    chain = _area_chain(demo_db, "cam-0001")
+    first = datetime(2026, 11, 28, tzinfo=VN)
+    _put(demo_db, "cam-0001", "vehicles_total", {first + timedelta(days=d, hours=9): 100.0 + d for d in range(3)})
+    result = aggregate_recent(demo_db, hours=48, now=first + timedelta(days=3, hours=1))
+    assert _indicator(demo_db, "GT.LL_NGAY") == {(area, first + timedelta(days=d)): 100.0 + d
+                                                 for area in chain for d in (1, 2)}  # the 28th ended 49 h before
+    # three areas × (GT.LL at 09:00 of the 29th and the 30th + GT.LL_NGAY and GT.LL_CAODIEM of both days)
+    assert result.changed == 3 * (2 + 2 * 2)

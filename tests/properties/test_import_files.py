@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -153,8 +154,7 @@ def address_tables(draw, *, spoiled: bool) -> tuple[list[dict], set[int]]:
     """Address rows and the row numbers (CSV: header = 1; GeoJSON: first feature = 1 → +1 later) spoiled."""
     n = draw(st.integers(min_value=1, max_value=10))
     rows = [{"code": f"BD{i:06d}", "category": draw(st.sampled_from(["nha_o", "co_quan", "truong_hoc"])),
-             # no bare CR: the known bug of test_quoted_carriage_return_in_a_csv_cell
-             "name": draw(st.text(max_size=12).map(lambda s: s.replace("\x00", "").replace("\r", ""))),
+             "name": draw(st.text(max_size=12).map(lambda s: s.replace("\x00", ""))),
              "street": "Đại lộ Bình Dương",
              "area_code": "25942", "lon": f"{106.7 + i * 0.001:.6f}", "lat": f"{10.9 + i * 0.001:.6f}"}
             for i in range(n)]
@@ -200,7 +200,8 @@ def test_address_file_refusal_names_exactly_the_spoiled_rows(table, geojson):
     with TemporaryDirectory() as folder:
         path = _address_file(Path(folder), rows, geojson)
         if not bad:
-            assert len(read_addresses(path, known_areas={"25942"})) == len(rows)
+            records = read_addresses(path, known_areas={"25942"})
+            assert [(r.code, r.name) for r in records] == [(r["code"], _one_line(r["name"])) for r in rows]
             return
         with pytest.raises(ImportRefused) as refused:
             read_addresses(path, known_areas={"25942"})
@@ -209,18 +210,75 @@ def test_address_file_refusal_names_exactly_the_spoiled_rows(table, geojson):
     assert {p.row for p in problems} == {i + first for i in bad}
 
 
-def test_quoted_carriage_return_in_a_csv_cell(tmp_path):
-    """What the property above found: a valid CSV whose quoted name holds a CR is misread and refused."""
+def _one_line(name: str) -> str | None:
+    """A name as the reader keeps it: trimmed, each run of line breaks one space, empty → None."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", name.strip()) or None
+
+
+def test_unquoted_carriage_return_in_a_csv_cell(tmp_path):
+    """What the property above found: csv.writer(lineterminator="\\n") leaves a CR in a name unquoted."""
     rows = [{"code": "BD000001", "category": "nha_o", "name": "Nhà\rvăn hoá", "street": "", "area_code": "25942",
              "lon": "106.7", "lat": "10.9"},
             {"code": "BD000002", "category": "nha_o", "name": "", "street": "", "area_code": "25942",
              "lon": "106.71", "lat": "10.91"}]
     path = _address_file(tmp_path, rows, geojson=False)
-    try:
-        records = read_addresses(path, known_areas={"25942"})
-    except ImportRefused as exc:
-        pytest.xfail(f"geo/address_files.py reads a quoted CR as a line break (pandas read_csv): {exc.reason[:80]}")
-    assert [r.code for r in records] == ["BD000001", "BD000002"]
+    assert b"Nh\xc3\xa0\rv" in path.read_bytes(), "the CR is written bare, not quoted"
+    records = read_addresses(path, known_areas={"25942"})
+    assert [(r.code, r.name) for r in records] == [("BD000001", "Nhà văn hoá"), ("BD000002", None)]
+
+
+HEADER = "code,category,name,street,area_code,lon,lat"
+
+
+@pytest.mark.parametrize("eol", ["\r\n", "\n"], ids=["crlf-file", "lf-file"])
+def test_line_breaks_in_quoted_cells_are_kept_as_one_space(tmp_path, eol):
+    lines = [HEADER,
+             'BD000001,nha_o,"Nhà văn hoá\r\nkhu phố 3","Đường 30/4\rPhú Hoà",25942,106.7,10.9',
+             'BD000002,co_quan,"UBND\n\nphường Tân Bình ",,25942,106.71,10.91',
+             "BD000003,nha_o,Nhà\rsố 5,,25942,106.72,10.92"]
+    path = tmp_path / "dia-chi.csv"
+    path.write_bytes((eol.join(lines) + eol).encode("utf-8"))
+    records = read_addresses(path, known_areas={"25942"})
+    assert [(r.code, r.name, r.street) for r in records] == [
+        ("BD000001", "Nhà văn hoá khu phố 3", "Đường 30/4 Phú Hoà"),
+        ("BD000002", "UBND phường Tân Bình", None),
+        ("BD000003", "Nhà số 5", None)]
+
+
+def test_classic_mac_file_ends_rows_with_cr(tmp_path):
+    """A file without any LF is CR-terminated; a quoted CR is still a line break inside the cell."""
+    path = tmp_path / "dia-chi.csv"
+    path.write_bytes("\r".join([HEADER, 'BD000001,nha_o,"Nhà\rvăn hoá",,25942,106.7,10.9',
+                                 "BD000002,nha_o,Chợ,,25942,106.71,10.91", ""]).encode("utf-8"))
+    records = read_addresses(path, known_areas={"25942"})
+    assert [(r.code, r.name) for r in records] == [("BD000001", "Nhà văn hoá"), ("BD000002", "Chợ")]
+
+
+def test_refusal_gives_the_spreadsheet_row_and_the_line_of_the_text_file(tmp_path):
+    """Rows count as a spreadsheet shows them; a row pushed down by multi-line cells also names its line."""
+    lines = [HEADER,                                                     # line 1, row 1
+             'BD000001,nha_o,"Nhà văn hoá\r\nkhu phố 3",,25942,106.7,10.9',  # lines 2-3, row 2
+             "",                                                         # line 4, row 3: skipped, counted
+             "BD000002,,Chợ,,25942,106.71,10.91",                        # line 5, row 4: empty category
+             ",,,,,,",                                                   # line 6, row 5: skipped, counted
+             '"BD\n000003",nha_o,,,25942,106.72,10.92']                   # lines 7-8, row 6: break in code
+    path = tmp_path / "dia-chi.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    with pytest.raises(ImportRefused) as refused:
+        read_addresses(path, known_areas={"25942"})
+    assert [(p.row, p.reason) for p in refused.value.problems] == [
+        (4, "empty category (line 5 of the file)"),
+        (6, "line break in code 'BD\\n000003'; a code is one line (line 7 of the file)")]
+    assert str(refused.value).startswith(f"{path}, row 4: empty category (line 5 of the file)")
+
+
+def test_row_without_line_breaks_above_it_names_no_line(tmp_path):
+    path = tmp_path / "dia-chi.csv"
+    path.write_text(f"{HEADER}\nBD000001,nha_o,,,00000,106.7,10.9\n", encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        read_addresses(path, known_areas={"25942"})
+    assert [(p.row, p.reason) for p in refused.value.problems] == [
+        (2, "unknown commune 00000 for BD000001; import the areas first or fix the area_code")]
 
 
 @FAST

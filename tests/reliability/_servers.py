@@ -35,6 +35,7 @@ __all__ = [
     "BIN",
     "wait_for",
     "wait_port",
+    "pace",
     "PrivateMosquitto",
     "CollectorProcess",
     "AckedStream",
@@ -74,6 +75,13 @@ def wait_port(port: int, timeout: float = 20.0) -> None:
     wait_for(up, timeout, f"a server on port {port}")
 
 
+def pace(start: float, sent: int, rate: float) -> None:
+    """Sleep until ``sent`` messages are due at ``rate`` per second since ``start`` (time.monotonic)."""
+    lag = start + sent / rate - time.monotonic()
+    if lag > 0:
+        time.sleep(lag)
+
+
 def tail(path: Path, lines: int = 30) -> str:
     """The last lines of a log file (for failure messages)."""
     try:
@@ -83,7 +91,10 @@ def tail(path: Path, lines: int = 30) -> str:
 
 
 class PrivateMosquitto:
-    """A Mosquitto of one test: persistence on, so QoS 1 sessions survive a restart."""
+    """A Mosquitto of one test: persistence on, so QoS 1 sessions survive a restart.
+
+    Also the ``private_broker`` fixture of the collector tests (tests/collectors/conftest.py).
+    """
 
     def __init__(self, folder: Path) -> None:
         self.binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -207,9 +218,7 @@ class AckedStream:
             payload = b'{"metric":"pm25","value":%.1f,"ts":"%s"}' % (value, ts.encode())
             info = self.client.publish(self.topics[k], payload, qos=1)
             self.sent.append((info, self.devices[k], value))
-            lag = start + (i + 1) / self.rate - time.monotonic()
-            if lag > 0:
-                time.sleep(lag)
+            pace(start, i + 1, self.rate)
 
     def start(self) -> "AckedStream":
         self.thread.start()

@@ -10,6 +10,7 @@ import pytest
 from collectors.simulators.history import backfill, device_chunks
 from ioc.catalog import load_catalog
 from ioc.model import Reading, SeriesKey
+from ioc.storage.aggregation import device_indicator_values, store_device_indicator_values
 from ioc.storage.db import Database
 from ioc.storage.observations import write_readings
 
@@ -93,6 +94,12 @@ def test_a_few_days_fill_every_device_and_indicator_series(demo_db: Database):
         JOIN device d ON d.id = s.device_id JOIN area a ON a.code = d.area_code
         WHERE s.metric = 'vehicles_total' AND a.parent_code = '724' GROUP BY 1"""))
     assert len(hours) == 3 * 24 and hours == pytest.approx(readings, abs=0.5)
+    # the live aggregation job finds nothing to change in what the backfill wrote: the same query
+    fed = [i.code for i in catalog.indicators if i.source == "mqtt" and i.frequency in ("hourly", "daily")]
+    with demo_db.connection() as conn:
+        values = device_indicator_values(conn, since=UNTIL - timedelta(days=3), until=UNTIL, indicator_codes=fed)
+        again = store_device_indicator_values(conn, values)
+    assert again.values > 0 and again.changed == 0
     # rollups and latest values follow
     assert _rows(demo_db, "SELECT sum(n) FROM rollup_daily")[0][0] == written
     assert _rows(demo_db, "SELECT count(*) FROM latest_value")[0][0] == len(

@@ -8,7 +8,7 @@ import pytest
 
 from ioc.catalog.models import Catalog, Department, Indicator, Sector
 from ioc.model import Reading, SeriesKey
-from ioc.storage.aggregation import aggregate_device_indicators, period_bounds
+from ioc.storage.aggregation import device_indicator_values, period_bounds, store_device_indicator_values
 from ioc.storage.areas import AreaRecord, upsert_areas
 from ioc.storage.catalog import upsert_catalog
 from ioc.storage.devices import Device, upsert_devices
@@ -84,7 +84,7 @@ def _minutes(hour: datetime, *values: float) -> dict[datetime, float]:
 
 def _aggregate(db, since: datetime, until: datetime, **kwargs):
     with db.connection() as conn:
-        return aggregate_device_indicators(conn, since=since, until=until, **kwargs)
+        return store_device_indicator_values(conn, device_indicator_values(conn, since=since, until=until, **kwargs))
 
 
 def _values(db, code: str) -> dict[tuple[str, datetime], float]:
@@ -192,6 +192,14 @@ def test_indicator_codes_limit_the_work(fleet_db):
     _readings(fleet_db, "air-a", "pm25", _minutes(H, 20))
     _aggregate(fleet_db, H, H + timedelta(hours=1), indicator_codes=["TEST.PM25"])
     assert _values(fleet_db, "TEST.XE") == {} and len(_values(fleet_db, "TEST.PM25")) == 3
+
+
+def test_values_can_be_computed_without_storing_them(fleet_db):
+    _readings(fleet_db, "cam-a", "vehicles_total", _minutes(H, 100, 120))
+    with fleet_db.connection() as conn:
+        rows = device_indicator_values(conn, since=H, until=H + timedelta(hours=1), indicator_codes=["TEST.XE"])
+    assert sorted(rows) == [("TEST.XE", area, H, 220.0) for area in ("25942", "724", "74")]
+    assert _values(fleet_db, "TEST.XE") == {}
 
 
 def test_period_bounds_are_whole_hours_and_vietnam_days():
