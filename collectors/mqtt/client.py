@@ -163,21 +163,7 @@ class IngestClient(mqtt.Client):
                     if qos == 1 and not manual:
                         self._send_puback(mid)
                     continue
-            message = mqtt.MQTTMessage.__new__(mqtt.MQTTMessage)
-            message._topic = buf[i + 2 : topic_end]
-            message.mid = mid
-            message.dup = bool(header & 0x08)
-            message.qos = qos
-            message.retain = bool(header & 0x01)
-            message.payload = buf[at:body_end]
-            message.timestamp = time.monotonic()
-            message.state = mqtt.mqtt_ms_invalid
-            message.info = None
-            message.properties = None
-            if self._topic_callbacks:
-                self._handle_on_message(message)
-            else:
-                self._deliver(message)
+            self._deliver_publish(header, buf[i + 2 : topic_end], mid, buf[at:body_end])
             if qos == 1 and not manual:
                 self._send_puback(mid)
         if delivered:
@@ -197,22 +183,7 @@ class IngestClient(mqtt.Client):
             pos += 2
         if pos >= len(packet) or packet[pos] != 0:  # v5 properties present: paho's full decoder
             return super()._handle_publish()
-        # Built without __init__: a received message needs no MQTTMessageInfo (a Condition each).
-        message = mqtt.MQTTMessage.__new__(mqtt.MQTTMessage)
-        message._topic = bytes(packet[2:end])
-        message.mid = mid
-        message.dup = bool(header & 0x08)
-        message.qos = qos
-        message.retain = bool(header & 0x01)
-        message.payload = bytes(packet[pos + 1 :])
-        message.timestamp = time.monotonic()
-        message.state = mqtt.mqtt_ms_invalid
-        message.info = None
-        message.properties = None
-        if self._topic_callbacks:
-            self._handle_on_message(message)
-        else:
-            self._deliver(message)
+        self._deliver_publish(header, bytes(packet[2:end]), mid, bytes(packet[pos + 1 :]))
         if qos == 1 and not self._manual_ack:
             return self._send_puback(mid)
         return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
@@ -227,6 +198,25 @@ class IngestClient(mqtt.Client):
         """As paho's; per-topic callbacks make messages take paho's matching path."""
         self._topic_callbacks = True
         super().message_callback_add(sub, callback)
+
+    def _deliver_publish(self, header: int, topic: bytes, mid: int, payload: bytes) -> None:
+        """Build a paho message for a PUBLISH without v5 properties and hand it to on_message."""
+        # Built without __init__: a received message needs no MQTTMessageInfo (a Condition each).
+        message = mqtt.MQTTMessage.__new__(mqtt.MQTTMessage)
+        message._topic = topic
+        message.mid = mid
+        message.dup = bool(header & 0x08)
+        message.qos = (header & 0x06) >> 1
+        message.retain = bool(header & 0x01)
+        message.payload = payload
+        message.timestamp = time.monotonic()
+        message.state = mqtt.mqtt_ms_invalid
+        message.info = None
+        message.properties = None
+        if self._topic_callbacks:
+            self._handle_on_message(message)
+        else:
+            self._deliver(message)
 
     def _deliver(self, message: mqtt.MQTTMessage) -> None:
         on_message = self.on_message
