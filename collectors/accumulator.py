@@ -13,6 +13,7 @@ import threading
 import time
 from collections import deque
 from datetime import datetime
+from itertools import repeat
 
 from ioc.model import Event, SeriesKey
 from ioc.storage.dead_letters import DeadLetter
@@ -24,14 +25,21 @@ Row = tuple[SeriesKey, datetime, float]
 
 
 class Delivery:
-    """What one input message produced, and how to acknowledge it once stored."""
+    """What one input message produced, and how to acknowledge it once stored.
 
-    __slots__ = ("rows", "stamps", "events", "dead", "seen", "status", "token", "received")
+    Readings come as ``rows`` — (series key, time, value) tuples — or, for a batch
+    message of one series (a device sending 100 readings of one metric), as a
+    ``run``: the key once, then the times and values as lists. The writer turns a
+    run into columns with list and numpy operations, no Python call per reading.
+    """
+
+    __slots__ = ("_rows", "run", "size", "stamps", "events", "dead", "seen", "status", "token", "received")
 
     def __init__(
         self,
         rows: list[Row] | tuple = (),
         *,
+        run: tuple[SeriesKey, list[datetime], list[float]] | None = None,
         stamps: list[float] | None = None,
         events: list[Event] | tuple = (),
         dead: list[DeadLetter] | tuple = (),
@@ -40,7 +48,9 @@ class Delivery:
         token: object = None,
         received: float | None = None,
     ) -> None:
-        self.rows = rows
+        self._rows = rows
+        self.run = run
+        self.size = len(run[2]) if run is not None else len(rows)  # readings
         # Epoch seconds of the rows, in order, when the input already computed them (the
         # MQTT parser does for its time check): the writer then skips a conversion per reading.
         self.stamps = stamps
@@ -52,12 +62,20 @@ class Delivery:
         self.received = time.monotonic() if received is None else received
 
     @property
+    def rows(self) -> list[Row] | tuple:
+        """The readings as (series key, time, value) tuples (made on demand for a run)."""
+        if self.run is not None:
+            key, times, values = self.run
+            return list(zip(repeat(key), times, values))
+        return self._rows
+
+    @property
     def weight(self) -> int:
         """Buffer units this delivery takes: its readings, at least one."""
-        return len(self.rows) or 1
+        return self.size or 1
 
     def __repr__(self) -> str:
-        return f"Delivery(rows={len(self.rows)}, events={len(self.events)}, dead={len(self.dead)}, token={self.token!r})"
+        return f"Delivery(rows={self.size}, events={len(self.events)}, dead={len(self.dead)}, token={self.token!r})"
 
 
 class Accumulator:

@@ -61,6 +61,7 @@ class CollectorService:
         self.writer = BatchWriter(
             db, self.accumulator, batch_size=settings.writer_batch_size,
             flush_interval=settings.writer_flush_interval, on_commit=self._on_commit,
+            workers=settings.writer_workers,
         )
         self.input = MqttInput(
             settings, self.parser,

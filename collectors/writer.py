@@ -8,6 +8,15 @@ events, dead letters, device last-seen and status), and only then calls
 A batch that fails because the database is unreachable is kept and retried
 with exponential backoff; a batch the database refuses is written delivery by
 delivery, and what is still refused goes to the dead letters.
+
+``workers`` threads, each with its own connection, write batches side by side —
+as timescaledb-parallel-copy does: one COPY keeps one PostgreSQL backend (one
+core) busy, and a lone writer thread also waits while it builds the next batch.
+Batches are numbered as they are taken and ``on_commit`` runs in that order,
+so acknowledgements still reach the broker in the order the messages came
+(MQTT asks a receiver to acknowledge QoS 1 messages in order). A deadlock
+between two workers (both updating the same device or rollup rows) is retried
+like an outage: the transaction was rolled back whole.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+import numpy as np
 import psycopg
 
 from collectors.accumulator import Accumulator, Delivery
@@ -30,7 +40,7 @@ from ioc.storage.dead_letters import DeadLetter, add_dead_letters
 from ioc.storage.devices import mark_seen, set_status
 from ioc.storage.events import write_events
 from ioc.storage.columns import ObservationColumns, epoch_seconds
-from ioc.storage.observations import write_rows
+from ioc.storage.observations import copy_new_rows, write_rows
 from ioc.storage.series import resolve_series
 
 __all__ = ["BatchWriter", "WriteResult", "WriterStats"]
@@ -38,6 +48,9 @@ __all__ = ["BatchWriter", "WriteResult", "WriterStats"]
 logger = logging.getLogger(__name__)
 
 _OUTAGE = (DatabaseUnavailable, psycopg.OperationalError, psycopg.errors.AdminShutdown)
+# Rolled back whole by the server and worth trying again as it is (two workers met on the same rows).
+_TRANSIENT = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
+_RETRY = _OUTAGE + _TRANSIENT
 
 
 @dataclass(slots=True)
@@ -81,6 +94,7 @@ class BatchWriter:
         flush_interval: float = 0.5,
         on_commit: Callable[[list[Delivery], WriteResult], None] | None = None,
         max_backoff: float = 10.0,
+        workers: int = 1,
     ) -> None:
         self.db = db
         self.accumulator = accumulator
@@ -88,75 +102,125 @@ class BatchWriter:
         self.flush_interval = flush_interval
         self.on_commit = on_commit
         self.max_backoff = max_backoff
+        self.workers = max(1, workers)
         self.stats = WriterStats()
         self._series: dict[SeriesKey, int] = {}
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._drain_until = 0.0
+        # One worker at a time waits for a batch to fill; batches are numbered as taken.
+        self._take_lock = threading.Lock()
+        self._taken = 0
+        # Ends of batches (commit or give-up), run in the order the batches were taken.
+        self._ends_lock = threading.Lock()
+        self._ends: dict[int, Callable[[], None] | None] = {}
+        self._next_end = 0
+        self._stats_lock = threading.Lock()
 
     # -- output contract -------------------------------------------------------------
 
     def connect(self) -> None:
-        """Start the writer thread."""
+        """Start the writer threads."""
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="ioc-batch-writer", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"ioc-batch-writer-{i}", daemon=True) for i in range(self.workers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def close(self, *, timeout: float = 10.0) -> None:
-        """Write what is buffered (up to ``timeout`` seconds), then stop the thread."""
+        """Write what is buffered (up to ``timeout`` seconds), then stop the threads."""
         self._drain_until = time.monotonic() + timeout
         self._stop.set()
         self.accumulator.close()
-        if self._thread is not None:
-            self._thread.join(timeout + 5.0)
-            self._thread = None
+        end = time.monotonic() + timeout + 5.0
+        for thread in self._threads:
+            thread.join(max(0.0, end - time.monotonic()))
+        self._threads = []
 
     def write(self, batch: list[Delivery]) -> WriteResult:
-        """Store one batch in one transaction; raise on failure (nothing is then stored)."""
-        result = WriteResult()
+        """Store one batch in one transaction; raise on failure (nothing is then stored).
+
+        The batch is first written as if every reading were new (one COPY, no
+        savepoint). When a reading was stored before — a message redelivered after a
+        crash — that transaction is rolled back whole and the batch written again
+        through the conflict-aware path, which stores and counts only the new rows.
+        """
         events = [e for d in batch for e in d.events]
         dead = [x for d in batch for x in d.dead]
         seen: dict[str, datetime] = {}
         for d in batch:
             if d.seen is not None and (d.seen[0] not in seen or seen[d.seen[0]] < d.seen[1]):
                 seen[d.seen[0]] = d.seen[1]
-        new_ids: dict[SeriesKey, int] = {}
+        seen = dict(sorted(seen.items()))  # rows locked in one order by every worker
+        statuses = [d.status for d in batch if d.status is not None]
         with self.db.connection() as conn:
+            try:
+                result, new_ids = self._transaction(conn, batch, events, dead, seen, statuses, fresh=True)
+            except psycopg.errors.UniqueViolation:
+                result, new_ids = self._transaction(conn, batch, events, dead, seen, statuses, fresh=False)
+        self._series.update(new_ids)  # only ids of a committed transaction are cached
+        return result
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _transaction(
+        self,
+        conn: psycopg.Connection,
+        batch: list[Delivery],
+        events: list,
+        dead: list,
+        seen: dict[str, datetime],
+        statuses: list[tuple[str, str, datetime]],
+        *,
+        fresh: bool,
+    ) -> tuple[WriteResult, dict[SeriesKey, int]]:
+        result = WriteResult()
+        new_ids: dict[SeriesKey, int] = {}
+        with conn.transaction():
             columns = self._columns(conn, batch, new_ids)
             if columns is not None:
-                result.persisted = write_rows(conn, columns)
+                result.persisted = copy_new_rows(conn, columns) if fresh else write_rows(conn, columns)
                 result.readings = len(columns)
             result.events = write_events(conn, events) if events else 0
             result.dead_letters = add_dead_letters(conn, dead) if dead else 0
             if seen:
                 mark_seen(conn, seen.items())
-            for d in batch:
-                if d.status is not None:
-                    set_status(conn, *d.status)
-        self._series.update(new_ids)  # only ids of a committed transaction are cached
-        return result
-
-    # -- internals -------------------------------------------------------------------------
+            for status in statuses:
+                set_status(conn, *status)
+        return result, new_ids
 
     def _columns(
         self, conn: psycopg.Connection, batch: list[Delivery], new_ids: dict[SeriesKey, int]
     ) -> ObservationColumns | None:
         """The batch's readings as columns (None when it has none).
 
-        Built with comprehensions over the deliveries' rows — no per-reading Python
-        call — because this runs for every reading the collector stores.
+        A run (one series, many readings) costs a few list and numpy operations; rows
+        of single readings one short loop step each — this runs for every reading the
+        collector stores.
         """
-        keys = [r[0] for d in batch for r in d.rows]
-        if not keys:
-            return None
-        values = [r[2] for d in batch for r in d.rows]
+        keys: list[SeriesKey] = []  # one per run of readings of one series
+        counts: list[int] = []
+        values: list[float] = []
         seconds: list[float] = []
         for d in batch:
-            if d.stamps is not None:
-                seconds.extend(d.stamps)
-            elif d.rows:
-                seconds.extend([epoch_seconds(r[1]) for r in d.rows])
-        return ObservationColumns.from_columns(self._series_ids(conn, keys, new_ids), seconds, values)
+            if d.run is not None:
+                keys.append(d.run[0])
+                counts.append(d.size)
+                values.extend(d.run[2])
+                seconds.extend(d.stamps if d.stamps is not None else map(epoch_seconds, d.run[1]))
+            elif d.size:
+                rows = d.rows
+                keys.extend([r[0] for r in rows])
+                counts.extend([1] * len(rows))
+                values.extend([r[2] for r in rows])
+                seconds.extend(d.stamps if d.stamps is not None else [epoch_seconds(r[1]) for r in rows])
+        if not keys:
+            return None
+        ids = np.array(self._series_ids(conn, keys, new_ids), dtype=np.int64)
+        if len(keys) != len(values):
+            ids = np.repeat(ids, counts)
+        return ObservationColumns.from_columns(ids, seconds, values)
 
     def _series_ids(self, conn: psycopg.Connection, keys: list[SeriesKey], new_ids: dict[SeriesKey, int]) -> list[int]:
         """The series id of each key, creating missing series (their ids go to ``new_ids``).
@@ -186,46 +250,63 @@ class BatchWriter:
             stopping = self._stop.is_set()
             if stopping and self.accumulator.size == 0:
                 return
-            batch = self.accumulator.take(self.batch_size, 0.0 if stopping else self.flush_interval)
+            with self._take_lock:
+                batch = self.accumulator.take(self.batch_size, 0.0 if stopping else self.flush_interval)
+                number = self._taken
+                if batch:
+                    self._taken += 1
             if not batch:
                 if stopping:
                     return
                 continue
-            if not self._deliver(batch):
+            if not self._deliver(number, batch):
                 return
 
-    def _deliver(self, batch: list[Delivery]) -> bool:
-        """Write ``batch`` until it is stored; False when shutting down with it unwritten."""
+    def _deliver(self, number: int, batch: list[Delivery]) -> bool:
+        """Write batch ``number`` until it is stored; False when shutting down with it unwritten."""
         delay = 0.05
         while True:
             try:
                 try:
                     result = self.write(batch)
                 except Exception as exc:  # noqa: BLE001 - a refused batch must not stop the writer
-                    if isinstance(exc, _OUTAGE):
+                    if isinstance(exc, _RETRY):
                         raise
                     self._failed(exc, batch, 0.0)
                     result = self._write_each(batch)
                 break
-            except _OUTAGE as exc:
+            except _RETRY as exc:
                 self._failed(exc, batch, delay)
             if self._stop.is_set() and time.monotonic() >= self._drain_until:
                 # Not acknowledged: the broker redelivers these messages to the next session.
                 logger.warning("shutting down with %d unwritten message(s); the broker keeps them", len(batch))
                 self.accumulator.release(batch)
+                self._end(number, None)
                 return False
             if self._stop.is_set():
                 time.sleep(min(delay, 0.5))
             else:
                 self._stop.wait(delay)
             delay = min(delay * 2, self.max_backoff)
-        self._committed(batch, result)
+        received = min(d.received for d in batch)
+        self._end(number, lambda: self._committed(batch, result, received))
         return True
 
+    def _end(self, number: int, action: Callable[[], None] | None) -> None:
+        """Run the end of batch ``number`` once every earlier batch has ended (in take order)."""
+        with self._ends_lock:
+            self._ends[number] = action
+            while self._next_end in self._ends:
+                ready = self._ends.pop(self._next_end)
+                self._next_end += 1
+                if ready is not None:
+                    ready()
+
     def _failed(self, exc: Exception, batch: list[Delivery], delay: float) -> None:
-        self.stats.failures += 1
-        self.stats.last_error = f"{type(exc).__name__}: {exc}".strip()[:500]
-        rows = sum(len(d.rows) for d in batch)
+        with self._stats_lock:
+            self.stats.failures += 1
+            self.stats.last_error = f"{type(exc).__name__}: {exc}".strip()[:500]
+        rows = sum(d.size for d in batch)
         if delay:
             logger.warning("batch of %d message(s), %d reading(s) not written, retry in %.2f s: %s",
                            len(batch), rows, delay, exc)
@@ -238,7 +319,7 @@ class BatchWriter:
         for d in batch:
             try:
                 one = self.write([d])
-            except _OUTAGE:
+            except _RETRY:
                 raise
             except Exception as exc:  # noqa: BLE001 - dead-lettered with its reason
                 one = self._dead_letter(d, exc)
@@ -256,26 +337,28 @@ class BatchWriter:
             with self.db.connection() as conn:
                 add_dead_letters(conn, [letter, *d.dead])
         except Exception as again:  # noqa: BLE001 - counted and logged as a drop
-            if isinstance(again, _OUTAGE):
+            if isinstance(again, _RETRY):
                 raise
-            self.stats.dropped += 1
+            with self._stats_lock:
+                self.stats.dropped += 1
             logger.error("dropped a message on %s: storage refused it (%s) and its dead letter (%s)", topic, exc, again)
             return WriteResult()
         return WriteResult(dead_letters=1 + len(d.dead))
 
-    def _committed(self, batch: list[Delivery], result: WriteResult) -> None:
+    def _committed(self, batch: list[Delivery], result: WriteResult, received: float) -> None:
         now = time.monotonic()
         stats = self.stats
-        stats.batches += 1
-        stats.readings += result.readings
-        stats.persisted += result.persisted
-        stats.duplicates += result.readings - result.persisted
-        stats.events += result.events
-        stats.dead_letters += result.dead_letters
-        stats.last_commit = datetime.now(timezone.utc)
-        stats.last_lag = now - min(d.received for d in batch)
-        stats.recent_batches.append(len(batch))
-        stats.recent_lags.append(stats.last_lag)
+        with self._stats_lock:
+            stats.batches += 1
+            stats.readings += result.readings
+            stats.persisted += result.persisted
+            stats.duplicates += result.readings - result.persisted
+            stats.events += result.events
+            stats.dead_letters += result.dead_letters
+            stats.last_commit = datetime.now(timezone.utc)
+            stats.last_lag = now - received
+            stats.recent_batches.append(len(batch))
+            stats.recent_lags.append(stats.last_lag)
         self.accumulator.release(batch)
         if self.on_commit is not None:
             try:

@@ -113,6 +113,7 @@ class Settings(BaseSettings):
     writer_batch_size: int = Field(5000, ge=1)
     writer_flush_interval: float = Field(0.5, gt=0)
     writer_buffer_limit: int = Field(200_000, ge=1)
+    writer_workers: int = Field(2, ge=1, le=16, description="batches written side by side, each on its own connection")
 
     @classmethod
     def settings_customise_sources(

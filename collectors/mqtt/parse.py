@@ -15,11 +15,10 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from itertools import repeat
 
 from collectors.accumulator import Delivery, Row
 from collectors.metric import MetricRule, MetricRules
-from collectors.mqtt import const, schemas
+from collectors.mqtt import const, fastpath, schemas
 from collectors.mqtt.fiware import map_fiware
 from collectors.mqtt.registry import Registry
 from ioc.errors import PayloadRejected
@@ -151,37 +150,58 @@ class MessageParser:
             append_stamp(stamp)
         return rows, stamps
 
-    def _batch_rows(self, device_id: str, kind: str, readings: list[dict]) -> tuple[list[Row], list[float]]:
-        """Rows of a ``readings`` batch: whole-batch checks first, item by item only to name a refusal.
-
-        A batch of one metric (the usual case) is checked with a few comprehensions and
-        min/max — a fraction of the per-item loop's cost at 100 readings a message. When
-        a check fails, or the batch mixes metrics, :meth:`_device_rows` checks every item
-        and names the first bad one.
-        """
+    def _batch(self, device_id: str, kind: str, readings: list[dict]) -> Delivery:
+        """The delivery of a validated ``readings`` batch: whole-batch checks, item by item only to name a refusal."""
         first = readings[0]["metric"]
-        rule = self.rules.get(kind, first)
-        if rule is not None and all(r["metric"] == first for r in readings):
-            values = [r["value"] for r in readings]
-            times = [r["ts"] for r in readings]
-            stamps = [t.timestamp() for t in times]
-            now = self.clock()
-            units = {r["unit"] for r in readings if "unit" in r}
-            if (
-                rule.min <= min(values)
-                and max(values) <= rule.max
-                and now - self.max_age <= min(stamps)
-                and max(stamps) <= now + self.max_future
-                and all(same_unit(u, rule.unit) for u in units)
-            ):
-                return list(zip(repeat(self._key(device_id, first)), times, values)), stamps
+        if all(r["metric"] == first for r in readings) and not any("unit" in r for r in readings):
+            run = self._run(device_id, kind, first, [r["value"] for r in readings], [r["ts"] for r in readings])
+            if run is not None:
+                return run
         items = [(r["metric"], r["value"], r["ts"], r.get("unit")) for r in readings]
-        return self._device_rows(device_id, kind, items, lambda i: f"readings.{i}: ")
+        return self._readings(device_id, *self._device_rows(device_id, kind, items, lambda i: f"readings.{i}: "))
+
+    def _run(self, device_id: str, kind: str, metric: str, values: list[float], times: list[datetime]) -> Delivery | None:
+        """A batch of one metric checked with a few C-level passes and min/max; None when a check fails.
+
+        A fraction of the per-item loop's cost at 100 readings a message. The caller
+        then checks item by item (:meth:`_device_rows`) to name the first bad one.
+        """
+        rule = self.rules.get(kind, metric)
+        if rule is None:
+            return None
+        stamps = list(map(datetime.timestamp, times))
+        now = self.clock()
+        newest = max(stamps)
+        if (
+            rule.min <= min(values)
+            and max(values) <= rule.max
+            and now - self.max_age <= min(stamps)
+            and newest <= now + self.max_future
+        ):
+            return Delivery(
+                run=(self._key(device_id, metric), times, values), stamps=stamps,
+                seen=(device_id, times[stamps.index(newest)]),
+            )
+        return None
+
+    def _fast(self, device_id: str, kind: str, payload: bytes) -> Delivery | None:
+        """The delivery of a plain single reading or one-metric batch (see :mod:`.fastpath`), or None."""
+        data = fastpath.decode(payload)
+        if type(data) is not dict:
+            return None
+        if "readings" in data:
+            batch = fastpath.one_metric_batch(data, schemas.MAX_BATCH)
+            return None if batch is None else self._run(device_id, kind, *batch)
+        single = fastpath.single_reading(data)
+        return None if single is None else self._single(device_id, kind, *single)
 
     # -- channels --------------------------------------------------------------------------
 
     def _telemetry(self, device_id: str, payload: bytes) -> Delivery:
         kind = self._device_kind(device_id)
+        fast = self._fast(device_id, kind, payload)
+        if fast is not None:
+            return fast
         data = schemas.TELEMETRY.validate_json(payload)
         if "metric" in data and "value" in data and "ts" in data and (len(data) == 3 or len(data) == 4 and "unit" in data):
             return self._one_reading(device_id, kind, data)  # the most frequent message, kept short
@@ -192,7 +212,7 @@ class MessageParser:
         elif "readings" in data:
             if "metric" in data or "values" in data:
                 raise PayloadRejected("give either readings, values or metric/value, not several")
-            rows, stamps = self._batch_rows(device_id, kind, data["readings"])
+            return self._batch(device_id, kind, data["readings"])
         elif "values" in data:
             if "metric" in data or "ts" not in data:
                 raise PayloadRejected("a values snapshot needs ts and no metric")
@@ -207,11 +227,15 @@ class MessageParser:
             rows, stamps = self._device_rows(device_id, kind, items, lambda i: "")
         else:
             raise PayloadRejected("no reading: expected metric/value/ts, values, readings or a FIWARE type")
+        return self._readings(device_id, rows, stamps)
+
+    @staticmethod
+    def _readings(device_id: str, rows: list[Row], stamps: list[float]) -> Delivery:
         newest = rows[0][1] if len(rows) == 1 else rows[stamps.index(max(stamps))][1]
         return Delivery(rows, stamps=stamps, seen=(device_id, newest))
 
     def _one_reading(self, device_id: str, kind: str, data: dict) -> Delivery:
-        """A single ``{"metric", "value", "ts"[, "unit"]}`` reading: the checks of :meth:`_device_rows`."""
+        """A validated single ``{"metric", "value", "ts"[, "unit"]}`` reading: the checks of :meth:`_device_rows`."""
         metric, value, ts = data["metric"], data["value"], data["ts"]
         rule = self._rule(kind, metric, "")
         if not rule.min <= value <= rule.max:
@@ -223,6 +247,17 @@ class MessageParser:
         now = self.clock()
         if stamp > now + self.max_future or stamp < now - self.max_age:
             self._check_time(ts, "")
+        return Delivery([(self._key(device_id, metric), ts, value)], stamps=[stamp], seen=(device_id, ts))
+
+    def _single(self, device_id: str, kind: str, metric: str, value: float, ts: datetime) -> Delivery | None:
+        """One reading that passes every check, or None (the caller then names the refusal)."""
+        rule = self.rules.get(kind, metric)
+        if rule is None or not rule.min <= value <= rule.max:
+            return None
+        stamp = ts.timestamp()
+        now = self.clock()
+        if stamp > now + self.max_future or stamp < now - self.max_age:
+            return None
         return Delivery([(self._key(device_id, metric), ts, value)], stamps=[stamp], seen=(device_id, ts))
 
     def _unit_of(self, kind: str) -> Callable[[str], str | None]:

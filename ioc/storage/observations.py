@@ -1,10 +1,13 @@
 """Writing observations: the narrow (series_id, ts, value) time-series table.
 
-:func:`write_readings` is the idempotent path used by the batching writer and
-pull sources: a redelivered reading is stored once, and the latest value and
-the hourly/daily rollups are updated in the same transaction from the rows that
-were really inserted. :func:`copy_observations` is the bare COPY used by
-history backfills into empty time ranges.
+:func:`write_rows` / :func:`write_readings` are the idempotent path used by
+pull sources and the aggregation job: a redelivered reading is stored once, and
+the latest value and the hourly/daily rollups are updated in the same
+transaction from the rows that were really inserted. :func:`copy_new_rows` is
+the batching writer's fast path for rows that are new in the usual case: it
+raises on a stored row and the writer then redoes the whole transaction with
+:func:`write_rows`. :func:`copy_observations` is the bare COPY used by history
+backfills into empty time ranges.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from ioc.model import Reading
 from ioc.storage.columns import ObservationColumns
 from ioc.storage.series import resolve_series
 
-__all__ = ["write_readings", "write_rows", "copy_observations", "latest_values"]
+__all__ = ["write_readings", "write_rows", "copy_new_rows", "copy_observations", "latest_values"]
 
 # Staging tables of this session for the conflict-aware path (a rolled-back COPY leaves nothing).
 _STAGE = "CREATE TEMP TABLE IF NOT EXISTS _obs_in (series_id bigint, ts timestamptz, value double precision)"
@@ -33,7 +36,9 @@ RETURNING series_id, ts, value
 # Fold the per-(series, hour) aggregates of the rows really inserted into the hourly
 # rollup, the daily rollup (from the hourly aggregates: far fewer rows) and
 # latest_value, in one statement. ``last_ts`` lets increments merge in any order.
-# Times arrive as microseconds since the Unix epoch.
+# Times arrive as microseconds since the Unix epoch, sorted by (series, hour): every
+# table is upserted in key order, so two writers folding the same series wait for
+# each other instead of deadlocking.
 _FOLD = """
 WITH agg AS MATERIALIZED (
     SELECT a.series_id, timestamptz 'epoch' + a.bucket_us * interval '1 microsecond' AS bucket,
@@ -54,7 +59,7 @@ WITH agg AS MATERIALIZED (
     INSERT INTO rollup_daily AS r (series_id, bucket, n, sum, min, max, last, last_ts)
     SELECT series_id, time_bucket('1 day', bucket), sum(n), sum(sum), min(min), max(max),
            (array_agg(last ORDER BY last_ts DESC))[1], max(last_ts)
-    FROM agg GROUP BY 1, 2
+    FROM agg GROUP BY 1, 2 ORDER BY 1, 2
     ON CONFLICT (series_id, bucket) DO UPDATE
        SET n = r.n + EXCLUDED.n, sum = r.sum + EXCLUDED.sum,
            min = least(r.min, EXCLUDED.min), max = greatest(r.max, EXCLUDED.max),
@@ -84,23 +89,43 @@ def _fold(conn: psycopg.Connection, columns: ObservationColumns) -> None:
     conn.execute(_FOLD, columns.hourly().as_params())
 
 
-def write_rows(conn: psycopg.Connection, rows: Iterable[tuple[int, datetime, float]]) -> int:
+def copy_new_rows(conn: psycopg.Connection, columns: ObservationColumns) -> int:
+    """COPY rows that are new into ``observation`` and fold them into rollups and latest values.
+
+    The fastest idempotent write, with no savepoint: a row that is stored already
+    (a redelivered message) raises :class:`psycopg.errors.UniqueViolation` and
+    aborts the caller's transaction. The caller then rolls back and writes the
+    batch again with :func:`write_rows`, so nothing is counted twice.
+    """
+    if not len(columns):
+        return 0
+    _copy(conn, "observation", columns)
+    _fold(conn, columns)
+    return len(columns)
+
+
+def write_rows(conn: psycopg.Connection, rows: Iterable[tuple[int, datetime, float]] | ObservationColumns) -> int:
     """Idempotently store (series_id, ts, value) rows; return how many were new.
 
     Latest values and the hourly/daily rollups are updated from the new rows only,
-    in the same transaction. Fast path: the batch is COPYed straight into
-    ``observation`` inside a savepoint — no row is stored yet in the usual case.
-    A redelivered row (stored before, or twice in the batch) makes the COPY fail
-    with a unique violation; the batch then goes through a staging table and
-    ``INSERT ... ON CONFLICT DO NOTHING``, and only what was really inserted is folded.
+    in the caller's transaction. The batch is COPYed straight into ``observation``
+    inside a savepoint — no row is stored yet in the usual case. A redelivered row (stored before, or twice in the
+    batch) makes the COPY fail with a unique violation; the batch then goes through
+    a staging table and ``INSERT ... ON CONFLICT DO NOTHING``, and only what was
+    really inserted is folded.
     """
     columns = rows if isinstance(rows, ObservationColumns) else ObservationColumns.from_rows(rows)
     if not len(columns):
         return 0
+    # An explicit savepoint: it joins the caller's transaction even when nothing ran on the
+    # connection yet (conn.transaction() would then be a transaction of its own, committing
+    # the rows before — and without — their rollups).
+    conn.execute("SAVEPOINT ioc_copy")
     try:
-        with conn.transaction():
-            _copy(conn, "observation", columns)
+        _copy(conn, "observation", columns)
+        conn.execute("RELEASE SAVEPOINT ioc_copy")
     except psycopg.errors.UniqueViolation:
+        conn.execute("ROLLBACK TO SAVEPOINT ioc_copy")
         conn.execute(_STAGE)
         _copy(conn, "_obs_in", columns)
         inserted = conn.execute(_INSERT_DEDUP).fetchall()

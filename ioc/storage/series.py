@@ -34,6 +34,10 @@ JOIN series s
 """
 
 
+def _order(key: SeriesKey) -> tuple[str, ...]:
+    return tuple(getattr(key, col) or "" for col in _COLUMNS)
+
+
 def _arrays(keys: list[SeriesKey]) -> tuple[list[str | None], ...]:
     return tuple([getattr(k, col) for k in keys] for col in _COLUMNS)
 
@@ -44,7 +48,8 @@ def resolve_series(conn: psycopg.Connection, keys: Iterable[SeriesKey], *, creat
     A key that names an unknown indicator, area or device raises the database's
     foreign-key error: validate before calling.
     """
-    unique = list(dict.fromkeys(keys))
+    # In key order: two writers creating the same new series wait for each other, never deadlock.
+    unique = sorted(dict.fromkeys(keys), key=_order)
     if not unique:
         return {}
     arrays = _arrays(unique)

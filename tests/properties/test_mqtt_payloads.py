@@ -140,3 +140,61 @@ def test_a_good_batch_is_accepted_whole(parser):
     items = [{"metric": "pm25", "value": float(i), "ts": (base + timedelta(seconds=i)).isoformat()} for i in range(5)]
     delivery = parser.parse(f"{PREFIX}/devices/air-p1/telemetry", json.dumps({"readings": items}).encode())
     assert len(delivery.rows) == 5 and not delivery.dead
+
+
+# -- the orjson fast path accepts only what the schemas accept, with the same readings -------
+
+near = time.time()
+plain_times = st.one_of(
+    st.floats(min_value=near - 3600, max_value=near + 300).map(lambda x: datetime.fromtimestamp(x, timezone.utc).isoformat()),
+    st.floats(min_value=near - 3600, max_value=near + 300).map(
+        lambda x: datetime.fromtimestamp(x, timezone(timedelta(hours=7))).isoformat().replace("+07:00", "+0700")),
+    st.floats(min_value=near - 3600, max_value=near).map(
+        lambda x: datetime.fromtimestamp(x, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")),
+    st.floats(min_value=near - 3600, max_value=near).map(lambda x: datetime.fromtimestamp(x).isoformat()),  # naive
+    st.floats(min_value=near - 3600, max_value=near),  # epoch seconds
+    st.sampled_from(["2026-11-30 06:05:00+00:00", "2026-11-30T06:05+07", "20261130T060500Z", ""]),
+)
+plain_values = st.one_of(
+    st.floats(min_value=-10, max_value=1100), st.integers(min_value=-10, max_value=1100),
+    st.sampled_from([True, False, "5", None, 2**64, -(2**63)]),
+)
+plain_reading = st.fixed_dictionaries(
+    {"metric": st.sampled_from(["pm25", "pm25", "pm10", "bogus", "pm 25", ""]), "value": plain_values, "ts": plain_times},
+    optional={"unit": st.sampled_from(["µg/m³", "ug/m3", "kg"]), "extra": st.integers()},
+)
+plain_payloads = st.one_of(
+    plain_reading,
+    st.fixed_dictionaries({"readings": st.lists(plain_reading, min_size=0, max_size=6)}),
+    st.fixed_dictionaries({"readings": st.lists(plain_reading, min_size=1, max_size=3)}, optional={"metric": st.just("pm25")}),
+).map(lambda d: json.dumps(d).encode())
+
+
+def _readings(delivery):
+    return [(key, ts, float(value)) for key, ts, value in delivery.rows], delivery.stamps, delivery.seen
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=plain_payloads)
+def test_fast_path_accepts_only_what_the_schemas_accept(parser, payload):
+    topic = f"{PREFIX}/devices/air-p1/telemetry"
+    fast = parser._fast("air-p1", "air", payload)
+    strict = MessageParser(PREFIX, parser.rules, parser.registry)
+    strict._fast = lambda *args: None  # the schemas' path only
+    expected = strict.parse(topic, payload)
+    if fast is None:
+        return  # not a plain shape: the schemas decide (and word a refusal)
+    assert not expected.dead, f"fast path accepted what the schemas refuse: {expected.dead[0].reason}"
+    assert _readings(fast) == _readings(expected)
+    assert parser.parse(topic, payload).rows == fast.rows
+
+
+def test_fast_path_takes_the_common_shapes(parser):
+    """The plain shapes do go the fast way (else the test above would prove nothing)."""
+    ts = datetime.now(timezone.utc).isoformat()
+    single = json.dumps({"metric": "pm25", "value": 12, "ts": ts}).encode()
+    batch = json.dumps({"readings": [{"metric": "pm25", "value": 1.5, "ts": ts}] * 3}).encode()
+    assert parser._fast("air-p1", "air", single).rows[0][2] == 12.0
+    assert parser._fast("air-p1", "air", batch).run is not None
+    for other in (b'{"metric":"pm25","value":12,"ts":1764489600}', b'{"metric":"pm25","value":true,"ts":"%s"}' % ts.encode()):
+        assert parser._fast("air-p1", "air", other) is None

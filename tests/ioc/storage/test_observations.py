@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import psycopg
 import pytest
 
 from ioc.model import Reading, SeriesKey
-from ioc.storage.observations import copy_observations, write_readings
+from ioc.storage.columns import ObservationColumns
+from ioc.storage.observations import copy_new_rows, copy_observations, write_readings, write_rows
 from ioc.storage.rollups import refresh_latest, refresh_rollups
 from ioc.storage.series import resolve_series
 
@@ -88,3 +90,41 @@ def test_two_redelivery_writes_in_one_transaction_fold_each_row_once(device):
         assert write_readings(conn, readings) == 1
         n, total = conn.execute("SELECT sum(n), sum(sum) FROM rollup_hourly").fetchone()
     assert (n, total) == (6, float(sum(range(6))))
+
+
+def _counts(db) -> tuple[int, int, int]:
+    with db.connection() as conn:
+        return conn.execute(
+            "SELECT (SELECT count(*) FROM observation), (SELECT coalesce(sum(n), 0) FROM rollup_hourly),"
+            " (SELECT count(*) FROM latest_value)"
+        ).fetchone()
+
+
+def test_write_rows_on_a_fresh_connection_is_one_transaction_with_its_rollups(device):
+    """The first statement of a connection: rows and rollups still commit or roll back together."""
+    with device.connection() as conn:
+        sid = resolve_series(conn, [SeriesKey.for_device("cam-1", "vehicles_total")])
+        sid = next(iter(sid.values()))
+    rows = [(sid, T0 + timedelta(minutes=i), float(i)) for i in range(5)]
+    with pytest.raises(RuntimeError), device.connection() as conn:
+        assert write_rows(conn, rows) == 5
+        raise RuntimeError("the caller fails after the write")
+    assert _counts(device) == (0, 0, 0)
+    with device.connection() as conn:
+        assert write_rows(conn, rows) == 5
+    assert _counts(device) == (5, 5, 1)
+
+
+def test_copy_new_rows_refuses_a_stored_row_and_write_rows_takes_the_rest(device):
+    with device.connection() as conn:
+        sid = next(iter(resolve_series(conn, [SeriesKey.for_device("cam-1", "vehicles_total")]).values()))
+    first = ObservationColumns.from_rows([(sid, T0 + timedelta(minutes=i), float(i)) for i in range(3)])
+    again = ObservationColumns.from_rows([(sid, T0 + timedelta(minutes=i), float(i)) for i in range(5)])
+    with device.connection() as conn:
+        assert copy_new_rows(conn, first) == 3
+    with pytest.raises(psycopg.errors.UniqueViolation), device.connection() as conn:
+        copy_new_rows(conn, again)
+    assert _counts(device) == (3, 3, 1)  # the refused transaction left nothing
+    with device.connection() as conn:
+        assert write_rows(conn, again) == 2
+    assert _counts(device) == (5, 5, 1)
