@@ -20,6 +20,9 @@ from ioc.storage.dead_letters import DeadLetter
 
 __all__ = ["Delivery", "Accumulator", "Row"]
 
+_new = object.__new__
+_monotonic = time.monotonic
+
 # (series key, timezone-aware time, value): a reading as a plain tuple, cheap on the hot path.
 Row = tuple[SeriesKey, datetime, float]
 
@@ -60,6 +63,15 @@ class Delivery:
         self.status = status  # (device id, online/offline, time)
         self.token = token
         self.received = time.monotonic() if received is None else received
+
+    @classmethod
+    def reading(cls, key: SeriesKey, ts: datetime, value: float, stamp: float, device_id: str, token: object) -> Delivery:
+        """One reading of a device (the most frequent delivery), built without keyword binding."""
+        d = _new(cls)
+        d._rows, d.run, d.size, d.stamps = [(key, ts, value)], None, 1, [stamp]
+        d.events, d.dead, d.seen, d.status = (), (), (device_id, ts), None
+        d.token, d.received = token, _monotonic()
+        return d
 
     @property
     def rows(self) -> list[Row] | tuple:

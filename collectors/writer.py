@@ -195,11 +195,33 @@ class BatchWriter:
     ) -> ObservationColumns | None:
         """The batch's readings as columns (None when it has none).
 
-        A run (one series, many readings) costs a few list and numpy operations; rows
-        of single readings one short loop step each — this runs for every reading the
-        collector stores.
+        Flat comprehensions and numpy, no Python call per reading: this runs for every
+        reading the collector stores. A run (one series, many readings) costs a few
+        list operations.
         """
-        keys: list[SeriesKey] = []  # one per run of readings of one series
+        if not any([d.run is not None for d in batch]):
+            # Single readings only (the usual batch of single-reading messages): flat comprehensions.
+            rows = [r for d in batch for r in d._rows]
+            keys = [r[0] for r in rows]
+            values = [r[2] for r in rows]
+            if all([d.stamps is not None for d in batch]):
+                seconds = [s for d in batch for s in d.stamps]
+            else:
+                seconds = [epoch_seconds(r[1]) for r in rows]
+            counts = None
+        else:
+            keys, counts, values, seconds = self._runs(batch)
+        if not keys:
+            return None
+        ids = np.array(self._series_ids(conn, keys, new_ids), dtype=np.int64)
+        if counts is not None and len(keys) != len(values):
+            ids = np.repeat(ids, counts)
+        return ObservationColumns.from_columns(ids, seconds, values)
+
+    @staticmethod
+    def _runs(batch: list[Delivery]) -> tuple[list[SeriesKey], list[int], list[float], list[float]]:
+        """(key of each run, its length, values, epoch seconds) of a batch holding runs."""
+        keys: list[SeriesKey] = []
         counts: list[int] = []
         values: list[float] = []
         seconds: list[float] = []
@@ -215,12 +237,7 @@ class BatchWriter:
                 counts.extend([1] * len(rows))
                 values.extend([r[2] for r in rows])
                 seconds.extend(d.stamps if d.stamps is not None else [epoch_seconds(r[1]) for r in rows])
-        if not keys:
-            return None
-        ids = np.array(self._series_ids(conn, keys, new_ids), dtype=np.int64)
-        if len(keys) != len(values):
-            ids = np.repeat(ids, counts)
-        return ObservationColumns.from_columns(ids, seconds, values)
+        return keys, counts, values, seconds
 
     def _series_ids(self, conn: psycopg.Connection, keys: list[SeriesKey], new_ids: dict[SeriesKey, int]) -> list[int]:
         """The series id of each key, creating missing series (their ids go to ``new_ids``).

@@ -77,7 +77,9 @@ class ObservationColumns:
         return cls(sids, np.rint(seconds * 1e6).astype(np.int64), values)
 
     @classmethod
-    def from_columns(cls, series_ids: list[int], seconds: list[float], values: list[float]) -> ObservationColumns:
+    def from_columns(
+        cls, series_ids: list[int] | np.ndarray, seconds: list[float], values: list[float]
+    ) -> ObservationColumns:
         """Columns from parallel lists: series ids, epoch seconds (as ``datetime.timestamp()``), values."""
         stamps = np.rint(np.array(seconds, dtype=np.float64) * 1e6).astype(np.int64)
         return cls(np.array(series_ids, dtype=np.int64), stamps, np.array(values, dtype=np.float64))

@@ -178,7 +178,7 @@ def _readings(delivery):
 @given(payload=plain_payloads)
 def test_fast_path_accepts_only_what_the_schemas_accept(parser, payload):
     topic = f"{PREFIX}/devices/air-p1/telemetry"
-    fast = parser._fast("air-p1", "air", payload)
+    fast = parser._fast("air-p1", payload, None)
     strict = MessageParser(PREFIX, parser.rules, parser.registry)
     strict._fast = lambda *args: None  # the schemas' path only
     expected = strict.parse(topic, payload)
@@ -194,7 +194,7 @@ def test_fast_path_takes_the_common_shapes(parser):
     ts = datetime.now(timezone.utc).isoformat()
     single = json.dumps({"metric": "pm25", "value": 12, "ts": ts}).encode()
     batch = json.dumps({"readings": [{"metric": "pm25", "value": 1.5, "ts": ts}] * 3}).encode()
-    assert parser._fast("air-p1", "air", single).rows[0][2] == 12.0
-    assert parser._fast("air-p1", "air", batch).run is not None
+    assert parser._fast("air-p1", single, None).rows[0][2] == 12.0
+    assert parser._fast("air-p1", batch, None).run is not None
     for other in (b'{"metric":"pm25","value":12,"ts":1764489600}', b'{"metric":"pm25","value":true,"ts":"%s"}' % ts.encode()):
-        assert parser._fast("air-p1", "air", other) is None
+        assert parser._fast("air-p1", other, None) is None
