@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from ioc.cli import aggregate as aggregate_cli
 from ioc.cli import alerts as alerts_cli
 from ioc.cli import bench as bench_cli
 from ioc.cli import bench_wall as bench_wall_cli
@@ -37,6 +38,7 @@ app.add_typer(geo_cli.app, name="geo")
 app.add_typer(sources_cli.app, name="sources")
 app.add_typer(users_cli.app, name="users")
 run_cli.register(app)
+aggregate_cli.register(app)
 up_cli.register(app)
 simulate_cli.register(app)
 
