@@ -65,10 +65,14 @@ def write_addresses(path: str | Path, records: Iterable[AddressRecord]) -> int:
     written = 0
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
+        # QUOTE_MINIMAL quotes a cell holding the line terminator (LF) but leaves a lone CR bare,
+        # which most CSV readers take for a line end: such a row is written fully quoted.
+        quoted = csv.writer(f, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(FILE_COLUMNS)
         for r in records:
-            writer.writerow((r.code, r.category, r.name or "", r.street or "", r.area_code,
-                             f"{r.lon:.6f}", f"{r.lat:.6f}"))
+            name, street = r.name or "", r.street or ""
+            row = (r.code, r.category, name, street, r.area_code, f"{r.lon:.6f}", f"{r.lat:.6f}")
+            (quoted if "\r" in name or "\r" in street else writer).writerow(row)
             written += 1
     return written
 
