@@ -273,5 +273,6 @@ def scheduler_from_settings(settings: "Settings", db: Database) -> PullScheduler
     engine = AlertEngine(db, policy=config.alerts, notifier=notifier)
     add_maintenance_jobs(scheduler, db, config=config.maintenance, engine=engine,
                          retention_days=settings.retention_days)
-    add_aggregation_job(scheduler, db, interval=settings.aggregate_interval, hours=settings.aggregate_hours)
+    add_aggregation_job(scheduler, db, interval=settings.aggregate_interval, hours=settings.aggregate_hours,
+                        realtime_interval=settings.aggregate_realtime_interval)
     return scheduler

@@ -108,6 +108,7 @@ class Settings(BaseSettings):
     # Device readings → hourly and daily area indicators (collectors/aggregation.py)
     aggregate_interval: float = Field(3600, gt=0, description="seconds between two runs of the aggregation job")
     aggregate_hours: int = Field(3, ge=1, le=24 * 7, description="complete past hours each run recomputes")
+    aggregate_realtime_interval: float = Field(60, gt=0, description="seconds between two runs of the realtime aggregation")
 
     # Batching writer
     writer_batch_size: int = Field(5000, ge=1)

@@ -10,11 +10,11 @@ then a device drops off the network: it connects with a last will
 (``offline``, retained, on ``.../status``), its connection dies, the broker
 publishes the will, and when it comes back it says ``online``. Scheduled
 indicators are published on ``{prefix}/indicators/{code}`` at their frequency,
-compressed (hourly → every minute, daily → every 5 minutes ...); realtime area
-indicators fed by devices (vehicles now, water level now ...) every tick, from
-the tick's readings. Hourly and daily device-fed indicators are not published:
-the aggregation job of the collector's scheduler (:mod:`collectors.aggregation`)
-computes them from the stored readings, as for real devices.
+compressed (hourly → every minute, daily → every 5 minutes ...). Device-fed area
+indicators (realtime, hourly, daily: vehicles now, traffic per hour, the day's
+rainfall ...) are not published: the aggregation jobs of the collector's
+scheduler (:mod:`collectors.aggregation`) compute them from the stored
+readings, as for real devices.
 """
 
 from __future__ import annotations
@@ -169,7 +169,6 @@ class SimulatorService:
                 self._send_telemetry(device, reading, now)
         self._start_outages()
         if self.indicators is not None:
-            self._publish_realtime(values, now)
             self._publish_indicators(now)
 
     def _send_telemetry(self, device, reading: dict[str, float], now: datetime) -> None:
@@ -246,15 +245,6 @@ class SimulatorService:
             ts = datetime.fromtimestamp(stamp, timezone.utc)
             body = payloads.indicator_batch([(a, ts, v) for a, v in by_area.items()])
             self._publish(const.indicator_topic(self.prefix, plan.code), body)
-            self.stats["indicators"] += 1
-
-    def _publish_realtime(self, values: dict, now: datetime) -> None:
-        """Realtime area indicators (vehicles, speed, water level now ...) from this tick's readings."""
-        batches: dict[str, list] = {}
-        for code, area, series in self.indicators.realtime_values(values):
-            batches.setdefault(code, []).append((area, now, float(series[0])))
-        for code, readings in batches.items():
-            self._publish(const.indicator_topic(self.prefix, code), payloads.indicator_batch(readings))
             self.stats["indicators"] += 1
 
     # -- plumbing -----------------------------------------------------------------------------

@@ -12,6 +12,9 @@ its district and the province. Hourly periods are clock hours; daily periods
 are Vietnam days (00:00 at UTC+7), the periods the simulator and the scheduled
 indicators use.
 
+Realtime indicators (frequency ``realtime``) are computed at given instants
+from the readings of a rolling window before each (:data:`REALTIME_WINDOW`).
+
 Writing is idempotent: a value is inserted, replaced when it differs (late
 readings), or left alone; the rollups and latest values of the changed series
 follow in the same transaction. A period without readings gives no row.
@@ -34,13 +37,17 @@ import psycopg
 
 from ioc.storage.observations import write_rows
 
-__all__ = ["AGGREGATED_FREQUENCIES", "AggregationResult", "device_indicator_values", "store_device_indicator_values",
-           "period_bounds"]
+__all__ = ["AGGREGATED_FREQUENCIES", "REALTIME_WINDOW", "AggregationResult", "device_indicator_values",
+           "realtime_indicator_values", "store_device_indicator_values", "period_bounds"]
 
 logger = logging.getLogger(__name__)
 
-#: Frequencies of the device-fed indicators computed here (realtime ones are published as they come).
+#: Frequencies of the device-fed indicators computed over whole periods.
 AGGREGATED_FREQUENCIES = {"hourly": timedelta(hours=1), "daily": timedelta(days=1)}
+
+#: Realtime device-fed indicators (vehicles now, water level now ...): the readings of this rolling
+#: window before each instant they are computed for (:func:`realtime_indicator_values`).
+REALTIME_WINDOW = timedelta(minutes=10)
 
 #: Period boundaries fall on Vietnam midnights (UTC+7, no daylight saving) and whole hours.
 _ORIGIN = datetime(2000, 1, 3, tzinfo=timezone(timedelta(hours=7)))
@@ -106,6 +113,17 @@ _PER_DEVICE = {
     JOIN rollup_hourly h ON h.series_id = f.series_id AND h.bucket >= %(since)s AND h.bucket < %(until)s
     GROUP BY f.series_id, f.place, f.agg_time, 2""",
 }
+
+# Realtime: per device over the rolling window before each instant, from the readings themselves.
+_PER_DEVICE_REALTIME = """
+    SELECT f.place, t.at AS period, max(o.ts) AS last_ts,
+           CASE f.agg_time WHEN 'sum' THEN sum(o.value) WHEN 'max' THEN max(o.value) WHEN 'min' THEN min(o.value)
+                WHEN 'last' THEN (max(ARRAY[extract(epoch FROM o.ts)::float8, o.value]))[2]
+                ELSE avg(o.value) END AS value
+    FROM fed f
+    CROSS JOIN unnest(%(instants)s::timestamptz[]) AS t(at)
+    JOIN observation o ON o.series_id = f.series_id AND o.ts > t.at - %(window)s::interval AND o.ts <= t.at
+    GROUP BY f.series_id, f.place, f.agg_time, t.at"""
 
 _STAGE = """
 CREATE TEMP TABLE IF NOT EXISTS _area_value (
@@ -231,6 +249,28 @@ def device_indicator_values(
     conn.execute("SET LOCAL work_mem = '64MB'")  # the groupings stay in memory
     return [row for sql, params in _queries(since, until, frequencies, indicator_codes)
             for row in conn.execute(sql, params)]
+
+
+def realtime_indicator_values(
+    conn: psycopg.Connection,
+    *,
+    instants: Sequence[datetime],
+    window: timedelta = REALTIME_WINDOW,
+    indicator_codes: Sequence[str] | None = None,
+) -> list[tuple[str, str, datetime, float]]:
+    """(indicator, area, instant, value) of the realtime device-fed indicators at each instant.
+
+    The value at an instant aggregates the readings of (instant - ``window``, instant]:
+    per device by ``agg_time``, then across the devices of the area by ``agg_area``,
+    like the hourly ones. An area whose devices sent nothing in the window gets no
+    value (not a zero). Holds the aggregation lock, as :func:`device_indicator_values`.
+    """
+    if not instants:
+        return []
+    conn.execute(_LOCK)
+    codes = list(indicator_codes) if indicator_codes is not None else None
+    params = {"frequency": "realtime", "codes": codes, "instants": list(instants), "window": window}
+    return list(conn.execute(_AGGREGATE.format(per_device=_PER_DEVICE_REALTIME), params))
 
 
 def store_device_indicator_values(conn: psycopg.Connection,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from collectors.aggregation import aggregate_recent
+from collectors.aggregation import aggregate_realtime, aggregate_recent
 from collectors.scheduler import scheduler_from_settings
 from collectors.simulators.seed import load_demo
 from ioc.model import Reading, SeriesKey
@@ -58,7 +58,7 @@ def test_a_camera_hour_rolls_up_to_commune_district_and_province(demo_db):
     assert _indicator(demo_db, "GT.LL") == {(area, H): 600.0 for area in chain}  # GT.LL: hourly, sum, sum
     assert _indicator(demo_db, "GT.TOCDO") == {(area, H): 35.0 for area in chain}  # hourly, mean, mean
     assert _indicator(demo_db, "GT.LL_XE.OTO") == {}  # no count_car readings: no value, no zero
-    assert _indicator(demo_db, "GT.LL_RT") == {}  # realtime: published as it comes, not aggregated
+    assert _indicator(demo_db, "GT.LL_RT") == {}  # realtime: the realtime job's
     assert result.changed == 6
     again = aggregate_recent(demo_db, hours=3, now=H + timedelta(hours=1, minutes=50))
     assert again.values == 6 and again.changed == 0
@@ -84,15 +84,22 @@ def test_the_collector_scheduler_runs_the_job_from_the_settings(demo_db, setting
     hour = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     chain = _area_chain(demo_db, "air-0001")
     _put(demo_db, "air-0001", "pm25", {hour + timedelta(minutes=5): 20.0, hour + timedelta(minutes=45): 31.0})
-    scheduler = scheduler_from_settings(settings.model_copy(update={"aggregate_interval": 1800.0}), demo_db)
-    job = next(job for job in scheduler.scheduler.get_jobs() if job.name == "aggregation")
-    assert job.trigger.interval == timedelta(seconds=1800)
-    scheduler.start()  # the job runs once at start, catching up the last hours
+    now = datetime.now(timezone.utc)
+    _put(demo_db, "cam-0001", "vehicles_total", {now - timedelta(minutes=4): 12.0})
+    cam_chain = _area_chain(demo_db, "cam-0001")
+    scheduler = scheduler_from_settings(settings.model_copy(update={"aggregate_interval": 1800.0,
+                                                                    "aggregate_realtime_interval": 45.0}), demo_db)
+    jobs = {job.name: job for job in scheduler.scheduler.get_jobs()}
+    assert jobs["aggregation"].trigger.interval == timedelta(seconds=1800)
+    assert jobs["aggregation-realtime"].trigger.interval == timedelta(seconds=45)
+    scheduler.start()  # both jobs run once at start, catching up the last hours and the last minutes
     try:
         wait_for(lambda: len(_indicator(demo_db, "MT.KK_GIO.PM25")) == 3, timeout=30)
+        wait_for(lambda: {area for area, _ in _indicator(demo_db, "GT.LL_RT")} == set(cam_chain), timeout=30)
     finally:
         scheduler.shutdown(wait=True)
     assert _indicator(demo_db, "MT.KK_GIO.PM25") == {(area, hour): 25.5 for area in chain}
+    assert set(_indicator(demo_db, "GT.LL_RT").values()) == {12.0}
 
 
 def test_a_longer_window_catches_up_every_day_that_ended_in_it(demo_db):
@@ -104,3 +111,20 @@ def test_a_longer_window_catches_up_every_day_that_ended_in_it(demo_db):
                                                  for area in chain for d in (1, 2)}  # the 28th ended 49 h before
     # three areas × (GT.LL at 09:00 of the 29th and the 30th + GT.LL_NGAY and GT.LL_CAODIEM of both days)
     assert result.changed == 3 * (2 + 2 * 2)
+
+
+def test_realtime_indicators_follow_the_last_ten_minutes_every_minute(demo_db):
+    chain = _area_chain(demo_db, "cam-0001")
+    at = H + timedelta(minutes=30)
+    _put(demo_db, "cam-0001", "vehicles_total", {at - timedelta(minutes=m): 10.0 for m in range(0, 12)})
+    _put(demo_db, "cam-0001", "congestion_level", {at - timedelta(minutes=3): 0.4})
+
+    result = aggregate_realtime(demo_db, now=at + timedelta(seconds=25))  # stamped on the whole minute
+
+    # GT.LL_RT (realtime, sum, sum): the ten readings of (at - 10 min, at], and the same at the two minutes before
+    # (a reading every minute from at - 11 min: ten in every window, none twice in one)
+    assert _indicator(demo_db, "GT.LL_RT") == {(area, at - timedelta(minutes=k)): 100.0
+                                               for area in chain for k in (0, 1, 2)}
+    assert _indicator(demo_db, "GT.UNTAC_RT") == {(area, at - timedelta(minutes=k)): 0.4 for area in chain for k in (0, 1, 2)}
+    assert result.changed == 2 * 3 * 3
+    assert aggregate_realtime(demo_db, now=at + timedelta(seconds=50)).changed == 0  # nothing new: nothing written

@@ -8,7 +8,12 @@ import pytest
 
 from ioc.catalog.models import Catalog, Department, Indicator, Sector
 from ioc.model import Reading, SeriesKey
-from ioc.storage.aggregation import device_indicator_values, period_bounds, store_device_indicator_values
+from ioc.storage.aggregation import (
+    device_indicator_values,
+    period_bounds,
+    realtime_indicator_values,
+    store_device_indicator_values,
+)
 from ioc.storage.areas import AreaRecord, upsert_areas
 from ioc.storage.catalog import upsert_catalog
 from ioc.storage.devices import Device, upsert_devices
@@ -43,7 +48,8 @@ INDICATORS = [
     ("TEST.PM25", "µg/m³", "hourly", "mean", "mean", "air", "pm25", ALL_LEVELS, 1),
     ("TEST.MUCNUOC", "m", "hourly", "max", "max", "water_level", "water_level", ("province", "district"), 2),
     ("TEST.XE_NGAY", "xe", "daily", "sum", "sum", "camera", "vehicles_total", ALL_LEVELS, 0),
-    ("TEST.XE_RT", "xe", "realtime", "sum", "sum", "camera", "vehicles_total", ALL_LEVELS, 0),  # not aggregated here
+    ("TEST.XE_RT", "xe", "realtime", "sum", "sum", "camera", "vehicles_total", ALL_LEVELS, 0),  # a rolling window
+    ("TEST.TOCDO_RT", "km/h", "realtime", "last", "mean", "camera", "avg_speed", ("province", "district"), 1),
 ]
 
 
@@ -122,7 +128,7 @@ def test_readings_become_area_values_per_the_catalog(fleet_db):
         ("25942", H): 25.0, ("25945", H): 41.0, ("724", H): 33.0, ("74", H): 33.0}
     # reported at province and district only: the gauge of a commune rolls up, no commune series
     assert _values(fleet_db, "TEST.MUCNUOC") == {("724", H): 1.75, ("74", H): 1.75}
-    assert _values(fleet_db, "TEST.XE_RT") == {}  # realtime indicators are not aggregated
+    assert _values(fleet_db, "TEST.XE_RT") == {}  # realtime indicators have their own job
     assert _values(fleet_db, "TEST.XE_NGAY") == {}  # the day is not over within the window
     assert (result.values, result.changed, result.series) == (16, 16, 16)
     # rollups and latest values of the new series follow
@@ -209,3 +215,31 @@ def test_period_bounds_are_whole_hours_and_vietnam_days():
     day = datetime(2026, 11, 30, tzinfo=VN)
     assert period_bounds("daily", day - timedelta(hours=1), day + timedelta(days=1, hours=1)) == (day, day + timedelta(days=1))
     assert period_bounds("daily", day + timedelta(hours=1), day + timedelta(days=1, hours=1)) is None
+
+
+def test_realtime_values_aggregate_the_window_before_each_instant(fleet_db):
+    at = H + timedelta(minutes=30)
+    _readings(fleet_db, "cam-a", "vehicles_total", {at - timedelta(minutes=12): 500,  # before the window
+                                                   at - timedelta(minutes=9): 10, at - timedelta(minutes=1): 20, at: 30,
+                                                   at + timedelta(seconds=1): 700})  # after the instant
+    _readings(fleet_db, "cam-b", "vehicles_total", {at - timedelta(minutes=5): 4})
+    _readings(fleet_db, "cam-c", "vehicles_total", {at - timedelta(minutes=20): 9})  # nothing in the window
+    _readings(fleet_db, "cam-a", "avg_speed", {at - timedelta(minutes=8): 30.0, at - timedelta(minutes=2): 41.0})
+    _readings(fleet_db, "cam-b", "avg_speed", {at - timedelta(minutes=3): 20.0})
+    later = at + timedelta(minutes=1)
+    with fleet_db.connection() as conn:
+        values = realtime_indicator_values(conn, instants=[at, later])
+        result = store_device_indicator_values(conn, values)
+
+    # per camera the sum of its readings in (at - 10 min, at], then the cameras of the area
+    xe = _values(fleet_db, "TEST.XE_RT")
+    assert {k: v for k, v in xe.items() if k[1] == at} == {
+        ("25942", at): 60, ("25945", at): 4, ("724", at): 64, ("74", at): 64}  # Lái Thiêu: no value, not 0
+    # a minute later the window (at - 9 min, at + 1 min] drops the 10 and takes the 700
+    assert xe[("25942", later)] == 750 and xe[("74", later)] == 754
+    # the last speed of each camera (41, 20), averaged over the district's cameras; no commune series
+    speed = _values(fleet_db, "TEST.TOCDO_RT")
+    assert speed == {("724", at): 30.5, ("74", at): 30.5, ("724", later): 30.5, ("74", later): 30.5}
+    assert result.changed == len(values) == len(xe) + len(speed)
+    with fleet_db.connection() as conn:  # the same readings again: nothing changes
+        assert store_device_indicator_values(conn, realtime_indicator_values(conn, instants=[at, later])).changed == 0
