@@ -333,7 +333,8 @@ def run(args: argparse.Namespace) -> dict:
         db.close()
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """The load test's command line (``ioc bench load`` builds one for it: ``ioc.cli.bench.load_args``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("IOC_DATABASE_URL"),
                         help="a database holding the catalog, areas and history (default IOC_DATABASE_URL)")
@@ -358,6 +359,11 @@ def main() -> None:
     parser.add_argument("--login-seconds", type=int, default=60,
                         help="ingest time set aside for the login phase before the warm-up")
     parser.add_argument("--login-parallel", type=int, default=2, help="logins at once in the login phase")
+    return parser
+
+
+def main() -> None:
+    parser = build_parser()
     args = parser.parse_args()
     if not args.database_url:
         parser.error("give --database-url or IOC_DATABASE_URL (a database with the demo data, see docs/load-test.md)")

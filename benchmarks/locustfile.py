@@ -24,128 +24,22 @@ import json
 import os
 import random
 import re
+import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from gevent.pool import Pool
 from locust import HttpUser, between, events, task
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dash_renderer import Renderer, router_body, walk  # noqa: E402
+
 PAGES = {"overview": "/", "map": "/ban-do"}
 PARALLEL = 6  # a browser's connections per host (HTTP/1.1): the renderer sends a round's callbacks at once
 INDICATORS = [c for c in os.environ.get("IOC_LOAD_INDICATORS", "").split(",") if c]
-ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 _COOKIES_FILE = os.environ.get("IOC_LOAD_COOKIES")
 _SIGNED_IN = Path(_COOKIES_FILE).read_text().split() if _COOKIES_FILE else []
 SESSIONS = itertools.cycle(_SIGNED_IN) if _SIGNED_IN else None  # session cookies of signed-in users
-
-
-def _walk(node: Any, found: dict[str, dict]) -> None:
-    """Collect every component's props by its id (dict ids as sorted JSON) from a layout tree."""
-    if isinstance(node, list):
-        for item in node:
-            _walk(item, found)
-    elif isinstance(node, dict):
-        props = node.get("props")
-        if isinstance(props, dict) and "type" in node:
-            if "id" in props:
-                found[_key(props["id"])] = props
-            for value in props.values():
-                _walk(value, found)
-
-
-def _key(component_id: Any) -> str:
-    return json.dumps(component_id, sort_keys=True, separators=(",", ":")) if isinstance(component_id, dict) else str(component_id)
-
-
-def _parse_outputs(spec: str) -> list[tuple[str, str]]:
-    """``..a.b...c.d..`` or ``a.b`` → [(id, property)]; dict ids keep their JSON text."""
-    parts = spec[2:-2].split("...") if spec.startswith("..") else [spec]
-    return [tuple(p.rsplit(".", 1)) for p in parts]
-
-
-def _matches(pattern: dict, candidate: Any) -> bool:
-    if not isinstance(candidate, dict) or set(candidate) != set(pattern):
-        return False
-    return all(isinstance(v, list) or candidate[k] == v for k, v in pattern.items())
-
-
-class Renderer:
-    """The part of the Dash renderer that decides which callbacks a fresh layout fires."""
-
-    def __init__(self, dependencies: list[dict]) -> None:
-        self.deps = [d for d in dependencies if not d.get("clientside_function") and not d.get("background")
-                     and d["output"] != ROUTER_OUTPUT]
-
-    def calls(self, components: dict[str, dict], changed: set[str] | None) -> list[tuple[str, dict]]:
-        """(name, request body) of each callback to run: initial ones (changed None) or those fed by ``changed``."""
-        out = []
-        for dep in self.deps:
-            if changed is None and dep.get("prevent_initial_call"):
-                continue
-            for body in self._bodies(dep, components):
-                fired = {f"{_key(i['id'])}.{i['property']}" for i in _flat(body["inputs"])}
-                if changed is None or fired & changed:
-                    out.append((dep["output"], body))
-        return out
-
-    def _bodies(self, dep: dict, components: dict[str, dict]) -> list[dict]:
-        specs = dep["inputs"] + dep.get("state", [])
-        outputs = _parse_outputs(dep["output"])
-        patterns = [json.loads(s["id"]) if s["id"].startswith("{") else None for s in specs]
-        if not any(patterns) and not any(o[0].startswith("{") for o in outputs):
-            if not all(o[0] in components for o in outputs) or not all(s["id"] in components for s in specs):
-                return []
-            return [self._body(dep, outputs, specs, [s["id"] for s in specs], components, None)]
-        # Pattern-matching: one call per MATCH value present in the layout (ALL: every match at once).
-        ids = {k: json.loads(k) for k in components if k.startswith("{")}
-        first = next((p for p in patterns if p), None)
-        if first is None:
-            return []
-        match_keys = [k for k, v in first.items() if v == ["MATCH"]]
-        values = {tuple(i[k] for k in match_keys) for i in ids.values() if _matches(first, i)}
-        bodies = []
-        for value in values:
-            bound = dict(zip(match_keys, value))
-            concrete = []
-            for spec, pattern in zip(specs, patterns):
-                if pattern is None:
-                    concrete.append(spec["id"])
-                    continue
-                want = {k: (bound.get(k, v) if v == ["MATCH"] else v) for k, v in pattern.items()}
-                hits = [i for i in ids.values() if _matches(want, i)]
-                if any(v == ["ALL"] for v in pattern.values()):
-                    concrete.append(hits)
-                elif hits:
-                    concrete.append(hits[0])
-                else:
-                    break
-            else:
-                bodies.append(self._body(dep, outputs, specs, concrete, components, bound))
-        return bodies
-
-    @staticmethod
-    def _body(dep, outputs, specs, concrete, components, bound) -> dict:
-        def entry(component_id: Any, prop: str) -> dict:
-            props = components.get(_key(component_id), {})
-            return {"id": component_id, "property": prop, "value": props.get(prop)}
-
-        values = [[entry(c, s["property"]) for c in cid] if isinstance(cid, list) else entry(cid, s["property"])
-                  for s, cid in zip(specs, concrete)]
-        n_inputs = len(dep["inputs"])
-        outs = []
-        for oid, prop in outputs:
-            if oid.startswith("{"):
-                pattern = json.loads(oid)
-                oid = {k: (bound.get(k, v) if v == ["MATCH"] else v) for k, v in pattern.items()}
-            outs.append({"id": oid, "property": prop})
-        return {"output": dep["output"], "outputs": outs if len(outs) > 1 else outs[0],
-                "inputs": values[:n_inputs], "state": values[n_inputs:],
-                "changedPropIds": [f"{_key(i['id'])}.{i['property']}" for i in _flat(values[:n_inputs])]}
-
-
-def _flat(entries: list) -> list[dict]:
-    return [e for item in entries for e in (item if isinstance(item, list) else [item])]
 
 
 class DashboardUser(HttpUser):
@@ -161,7 +55,7 @@ class DashboardUser(HttpUser):
             self._login()
         shell = self.client.get("/_dash-layout", name="_dash-layout").json()
         self.shell: dict[str, dict] = {}
-        _walk(shell, self.shell)
+        walk(shell, self.shell)
         self.renderer = Renderer(self.client.get("/_dash-dependencies", name="_dash-dependencies").json())
 
     def _login(self) -> None:
@@ -181,6 +75,7 @@ class DashboardUser(HttpUser):
                 return {}
             if reply.status_code != 200:
                 reply.failure(f"HTTP {reply.status_code}: {reply.text[:200]}")
+                self.failed_requests += 1
                 return {}
             return reply.json().get("response", {})
 
@@ -188,17 +83,12 @@ class DashboardUser(HttpUser):
         """One page view, reported whole as request type PAGE."""
         start = time.perf_counter()
         failed = None
+        self.failed_requests = 0
         try:
-            self.client.get(path, name=f"GET {page}")
-            pathname, _, search = path.partition("?")
-            routed = self._callback("router", {
-                "output": ROUTER_OUTPUT,
-                "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-                "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                           {"id": "_pages_location", "property": "search", "value": f"?{search}" if search else ""}],
-                "changedPropIds": ["_pages_location.pathname"], "state": []})
+            self.client.get(path, name=f"GET {page}").raise_for_status()
+            routed = self._callback("router", router_body(path))
             components = dict(self.shell)
-            _walk(routed.get("_pages_content", {}).get("children"), components)
+            walk(routed.get("_pages_content", {}).get("children"), components)
             changed = None
             for _round in range(3):  # initial callbacks, then what their outputs trigger
                 calls = self.renderer.calls(components, changed)
@@ -210,6 +100,8 @@ class DashboardUser(HttpUser):
                     for cid, props in reply.items():
                         components.setdefault(cid, {}).update(props)
                         changed |= {f"{cid}.{p}" for p in props}
+            if self.failed_requests:
+                raise RuntimeError(f"{self.failed_requests} callback(s) of the view failed")
         except Exception as exc:  # reported as a failed page view, the user goes on
             failed = exc
         events.request.fire(request_type="PAGE", name=page, response_time=(time.perf_counter() - start) * 1000,

@@ -49,7 +49,7 @@ def warm_views(server: Flask, *, lang: str, theme: str, long: bool = False) -> i
         overview.sectors_view(lang, None)
         _options, default = overview.map_options_view(lang, None)
         overview.map_view(default, lang, theme, None)
-        data.open_alerts(200, None)
+        overview.alerts_view(lang, None, True)  # the open alerts, with the Ack buttons leaders see
         data.seed_sector_statuses(None)  # every sector page's statuses from one query
         built = 4
         root = data.root_area()

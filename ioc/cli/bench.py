@@ -127,10 +127,14 @@ def map_bench(
 def load(
     users: int = typer.Option(50, min=1, help="concurrent dashboard users (locust)"),
     seconds: int = typer.Option(60, min=5, help="duration of the measured load"),
+    warmup: int = typer.Option(10, min=0, help="seconds of ingest after the logins, before the users browse"),
     rate: float = typer.Option(5000.0, min=0, help="MQTT messages/s during the load (0 = dashboard only)"),
     workers: int = typer.Option(4, min=1, help="gunicorn workers"),
     threads: int = typer.Option(4, min=1, help="threads per gunicorn worker"),
     collectors: int = typer.Option(1, min=1, help="collector processes on a $share subscription"),
+    web_nice: int = typer.Option(10, min=0, max=19, help="niceness of gunicorn and locust (0 = same as ingest)"),
+    login_parallel: int = typer.Option(2, min=1, help="logins at once in the login phase"),
+    mqtt_url: str = typer.Option("", help="an existing broker (its drops count as lost); default: a private one"),
 ) -> None:
     """p50/p95 per dashboard page under load while ingest runs, and the ingest rate held (docs/load-test.md)."""
     import subprocess
@@ -140,6 +144,15 @@ def load(
     script = Path(__file__).resolve().parents[2] / "benchmarks" / "load_test.py"
     if not script.exists():
         raise typer.BadParameter(f"{script} not found: the load test runs from a source checkout")
-    args = ["--users", str(users), "--seconds", str(seconds), "--rate", str(rate), "--workers", str(workers),
-            "--threads", str(threads), "--collectors", str(collectors)]
-    raise typer.Exit(subprocess.call([sys.executable, str(script), *args]))
+    raise typer.Exit(subprocess.call([sys.executable, str(script), *load_args(
+        users=users, seconds=seconds, warmup=warmup, rate=rate, workers=workers, threads=threads,
+        collectors=collectors, web_nice=web_nice, login_parallel=login_parallel, mqtt_url=mqtt_url)]))
+
+
+def load_args(*, users: int, seconds: int, warmup: int, rate: float, workers: int, threads: int, collectors: int,
+              web_nice: int, login_parallel: int, mqtt_url: str) -> list[str]:
+    """The command line of ``benchmarks/load_test.py`` for these options (no ``--mqtt-url``: a private broker)."""
+    args = ["--users", str(users), "--seconds", str(seconds), "--warmup", str(warmup), "--rate", str(rate),
+            "--workers", str(workers), "--threads", str(threads), "--collectors", str(collectors),
+            "--web-nice", str(web_nice), "--login-parallel", str(login_parallel)]
+    return [*args, "--mqtt-url", mqtt_url] if mqtt_url else args

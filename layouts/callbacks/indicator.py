@@ -3,7 +3,10 @@
 Every callback reads the page's ``ind-state`` store through :func:`view_state`: a value the
 page did not write (emptied or forged) is logged and answered with a notice, never a 500.
 The head, the series chart and the breakdown are built once per view, viewer scope, language
-and theme and kept, built, in the shared cache (:func:`layouts.rendered.rendered`).
+and theme and kept, built, in the shared cache (:func:`layouts.rendered.rendered`). The page's
+layout (``layouts/pages/indicator.py``) carries their first state for the URL's view, so none
+of the server callbacks runs when the page opens (``prevent_initial_call``): they answer the
+viewer's changes (area, range, dates, comparison, a click) and the head's 30 s tick.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from typing import Any
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
-from layouts.components.map_view import tile_url
+from ioc.cache import LONG
 from ioc.formatting import LOCAL_TZ, format_number
 from ioc.i18n import pick, t
 from ioc.storage.timeseries import RANGES
 from layouts import data
 from layouts.access import record_export, scope
+from layouts.components.map_view import tile_url
 from layouts.components.status import status_badge
 from layouts.export import breakdown_table, series_table, to_csv_bytes, to_excel_bytes
 from layouts.figures import empty_figure, map_figure, timeseries_figure, breakdown_figure
@@ -28,7 +32,8 @@ from layouts.prefs import current_lang, current_theme
 from layouts.rendered import rendered
 
 __all__ = ["navigate_area", "choose_area", "update_head", "update_series", "update_breakdown", "export_view",
-           "custom_bounds", "view_state", "head_view", "series_view", "breakdown_view"]
+           "custom_bounds", "view_state", "head_view", "series_view", "series_of", "breakdown_view", "area_labels",
+           "start_area"]
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +86,7 @@ def _breakdown_parent(area_code: str) -> str | None:
     Input("ind-map", "clickData"),
     Input("ind-back", "n_clicks"),
     State("ind-area", "value"),
+    prevent_initial_call=True,
 )
 def navigate_area(state: dict, bar_click: dict | None, map_click: dict | None, _back: int, current: str | None):
     """Start from the URL's area; a click on a bar or district drills in; Back goes up a level."""
@@ -99,10 +105,23 @@ def choose_area(trigger: str | None, state: dict, bar_click: dict | None, map_cl
     if trigger == "ind-back":
         parent = by_code[current].parent_code if isinstance(current, str) and current in by_code else None
         return (parent or no_update), no_update, no_update
-    labels = [{"label": _area_label(o, lang), "value": o.code} for o in options]
+    labels = area_labels(lang)
+    return start_area(state), labels, labels
+
+
+@rendered(LONG)
+def area_labels(lang: str) -> list[dict]:
+    """The area pickers' options (every area, indented by depth), built."""
+    return [{"label": _area_label(o, lang), "value": o.code} for o in data.area_options()]
+
+
+def start_area(state: Any) -> str | None:
+    """The area a view opens on: the URL's when it is a known area, else the root (None: no areas)."""
+    options = data.area_options()
     wanted = text_or_none(state.get("area")) if isinstance(state, dict) else None
-    root = options[0].code if options else None
-    return (wanted if wanted in by_code else root), labels, labels
+    if wanted is not None and any(o.code == wanted for o in options):
+        return wanted
+    return options[0].code if options else None
 
 
 def _clicked_area(click: Any) -> str | None:
@@ -114,7 +133,8 @@ def _clicked_area(click: Any) -> str | None:
     return code if isinstance(code, str) else None
 
 
-@callback(Output("ind-head", "children"), Input("ind-state", "data"), Input("tick", "n_intervals"))
+@callback(Output("ind-head", "children"), Input("ind-state", "data"), Input("tick", "n_intervals"),
+          prevent_initial_call=True)
 def update_head(state: dict, _tick: int | None) -> list:
     """Breadcrumb, name, status, latest value, target and owner of the indicator."""
     lang = current_lang()
@@ -163,6 +183,7 @@ def head_view(code: str, lang: str, viewer_scope: tuple[str, ...] | None) -> lis
     Input("ind-dates", "start_date"),
     Input("ind-dates", "end_date"),
     Input("ind-compare", "value"),
+    prevent_initial_call=True,
 )
 def update_series(state: dict, area: str | None, range_key: str, start: str | None, end: str | None,
                   compare: list[str] | None):
@@ -171,12 +192,18 @@ def update_series(state: dict, area: str | None, range_key: str, start: str | No
     state = view_state(state, "update_series")
     if state is None:
         return empty_figure(t("ind.invalid_state", lang), theme=theme)
-    area = _area(area, "update_series")
+    return series_of(state["code"], _area(area, "update_series"), range_key, start, end, compare, lang, theme,
+                     scope())
+
+
+def series_of(code: str, area: str | None, range_key: Any, start: Any, end: Any, compare: Any, lang: str,
+              theme: str, viewer_scope: tuple[str, ...] | None):
+    """The series chart of the view the inputs name (range checked, dates only for a custom range), built."""
     if not isinstance(range_key, str) or (range_key not in RANGES and range_key != "custom"):
         range_key = "30d"
     custom = range_key == "custom"
-    return series_view(state["code"], area, range_key, text_or_none(start) if custom else None,
-                       text_or_none(end) if custom else None, tuple(texts(compare)), lang, theme, scope())
+    return series_view(code, area, range_key, text_or_none(start) if custom else None,
+                       text_or_none(end) if custom else None, tuple(texts(compare)), lang, theme, viewer_scope)
 
 
 @rendered()
@@ -218,6 +245,7 @@ def _points(code: str, area: str, range_key: Any, start: Any, end: Any, compare:
     Output("ind-back", "disabled"),
     Input("ind-state", "data"),
     Input("ind-area", "value"),
+    prevent_initial_call=True,
 )
 def update_breakdown(state: dict, area: str | None):
     """Ranked bars and map of the children of the selected area (or of its parent for a leaf)."""

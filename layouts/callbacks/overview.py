@@ -1,7 +1,11 @@
 """Overview callbacks: KPI tiles, sector grid, province map, open alerts (refreshed by the tick).
 
-Tiles, sector cards and the map are built once per viewer scope, language and theme and kept,
-built, in the shared cache (:func:`layouts.rendered.rendered`); the cache warmer renews them.
+Tiles, sector cards, the map and the alert list are built once per viewer scope, language and
+theme and kept, built, in the shared cache (:func:`layouts.rendered.rendered`); the cache warmer
+renews them. The page's layout (``layouts/pages/overview.py``) carries their first state, read
+from that cache, so none of these callbacks runs when the page opens (``prevent_initial_call``):
+a page view is the page router's one request instead of seven, and the callbacks only refresh
+the panels on the 30 s tick, after a new map choice or an acknowledgement.
 
 Leaders and admins (``Permission.ACK_ALERTS``) see a "Xác nhận" button on each open alert;
 acknowledging records who, when and a note on the alert and in the audit log.
@@ -32,7 +36,8 @@ from layouts.prefs import current_lang, current_theme
 from layouts.rendered import rendered
 
 __all__ = ["update_tiles", "update_sectors", "update_map_options", "update_map", "update_alerts", "acknowledge",
-           "tiles_view", "sectors_view", "map_view", "map_options_view", "default_map_indicator"]
+           "tiles_view", "sectors_view", "map_view", "map_options_view", "map_choice", "alerts_view",
+           "default_map_indicator"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +47,7 @@ _SPARK_DAYS = {"realtime": 30, "hourly": 30, "daily": 30, "weekly": 182, "monthl
                "yearly": 1825}
 
 
-@callback(Output("kpi-tiles", "children"), Input("tick", "n_intervals"))
+@callback(Output("kpi-tiles", "children"), Input("tick", "n_intervals"), prevent_initial_call=True)
 def update_tiles(_tick: int | None) -> list:
     """One tile per headline KPI, with its 30-day sparkline."""
     return tiles_view(current_lang(), current_theme(), scope())
@@ -80,7 +85,8 @@ def _sector_card(sector: SectorSummary, lang: str) -> dcc.Link:
     )
 
 
-@callback(Output("sector-grid", "children"), Output("sector-legend", "children"), Input("tick", "n_intervals"))
+@callback(Output("sector-grid", "children"), Output("sector-legend", "children"), Input("tick", "n_intervals"),
+          prevent_initial_call=True)
 def update_sectors(_tick: int | None) -> tuple[list, list]:
     """A card per sector with its indicators counted by status; each opens its sector."""
     return sectors_view(current_lang(), scope())
@@ -102,13 +108,19 @@ def sectors_view(lang: str, viewer_scope: tuple[str, ...] | None) -> tuple[list,
     Output("map-indicator", "value"),
     Input("tick", "n_intervals"),
     State("map-indicator", "value"),
+    prevent_initial_call=True,
 )
 def update_map_options(_tick: int | None, chosen: str | None) -> tuple[list[dict], str | None]:
     """Indicators that have district values; keep the viewer's choice, else the first headline one."""
     options, default = map_options_view(current_lang(), scope())
+    return options, map_choice(options, default, chosen)
+
+
+def map_choice(options: list[dict], default: str | None, chosen: object) -> str | None:
+    """The picker's value: the viewer's choice (a URL's ``?map=``) when it is one of the options, else ``default``."""
     if isinstance(chosen, str) and any(option["value"] == chosen for option in options):
-        return options, chosen
-    return options, default
+        return chosen
+    return default
 
 
 @rendered()
@@ -125,7 +137,7 @@ def default_map_indicator(viewer_scope: tuple[str, ...] | None) -> str | None:
     return headline[0] if headline else codes[0] if codes else None
 
 
-@callback(Output("overview-map", "figure"), Input("map-indicator", "value"))
+@callback(Output("overview-map", "figure"), Input("map-indicator", "value"), prevent_initial_call=True)
 def update_map(code: str | None) -> dict:
     """The province's districts coloured by the chosen indicator."""
     return map_view(code if isinstance(code, str) else None, current_lang(), current_theme(), scope())
@@ -169,14 +181,18 @@ def _alert_row(alert: dict, lang: str, may_ack: bool = False) -> html.Div:
 
 
 @callback(Output("alert-list", "children"), Output("alert-count", "children"), Input("tick", "n_intervals"),
-          Input("alert-ack-status", "children"))
+          Input("alert-ack-status", "children"), prevent_initial_call=True)
 def update_alerts(_tick: int | None, _acked: object = None) -> tuple[list, str]:
     """The open alerts (of the viewer's sectors), most severe first; the count says how many in all."""
-    lang = current_lang()
-    alerts = data.open_alerts(200, scope())
+    return alerts_view(current_lang(), scope(), may(Permission.ACK_ALERTS))
+
+
+@rendered()
+def alerts_view(lang: str, viewer_scope: tuple[str, ...] | None, may_ack: bool) -> tuple[list, str]:
+    """The alert list and count as a viewer of ``viewer_scope`` sees it (with Ack buttons when ``may_ack``), built."""
+    alerts = data.open_alerts(200, viewer_scope)
     if not alerts:
         return [html.Div(t("alerts.none", lang), className="empty-note ok-note")], "0"
-    may_ack = may(Permission.ACK_ALERTS)
     rows = [_alert_row(a, lang, may_ack) for a in alerts[:_ALERTS_SHOWN]]
     if len(alerts) > _ALERTS_SHOWN:
         rows.append(html.Div(t("alerts.more", lang, n=format_number(len(alerts) - _ALERTS_SHOWN, lang)),
@@ -209,5 +225,6 @@ def acknowledge(clicks: list[int] | None, note: str | None = None) -> str:
         audit.record(conn, "alert_ack", actor=principal.name, target=f"alert:{alert_id}",
                      ip=flask.request.remote_addr, details={"change": change.change, "note": change.alert.ack_note})
     cache.delete_memoized(data.open_alerts)
+    cache.delete_memoized(alerts_view)  # the list is redrawn (update_alerts) from the new state
     alert = change.alert
     return t("alerts.acked", lang, who=alert.acked_by or principal.name, when=format_datetime(alert.acked_at, lang))
