@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.layouts.browser_helpers import SignedInBrowser
 from tests.layouts.conftest import TEST_USER
@@ -130,10 +131,22 @@ def _bar_labels(page: Page) -> list[str]:
     return page.page.evaluate("document.querySelector('#ind-breakdown .js-plotly-plot').data[0].y")
 
 
-def _click_bar(page: Page, index: int) -> None:
-    """Click the middle of a bar with the mouse (plotly hit-tests on its drag layer, not the path)."""
-    box = page.page.locator("#ind-breakdown .bars path").nth(index).bounding_box()
-    page.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+def _click_bar(page: Page, index: int, *, until: str, tries: int = 3) -> None:
+    """Click the middle of a bar with the mouse until the JS condition ``until`` holds.
+
+    plotly hit-tests on its drag layer, not the path; on a loaded machine a click that lands
+    while the chart is still being redrawn is lost, as for a user, who clicks again.
+    """
+    for attempt in range(tries):
+        box = page.page.locator("#ind-breakdown .bars path").nth(index).bounding_box()
+        page.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            page.page.wait_for_function(until, timeout=10000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+            page.settle()
 
 
 def test_drill_province_district_commune_and_back(page: Page) -> None:
@@ -142,13 +155,12 @@ def test_drill_province_district_commune_and_back(page: Page) -> None:
     page.page.wait_for_function("document.querySelectorAll('#ind-breakdown .ytick text').length === 9")
     page.settle()
     assert "Dĩ An" in _bar_labels(page) and len(_bar_labels(page)) == 9
-    _click_bar(page, _bar_labels(page).index("Dĩ An"))
-    page.page.wait_for_function("document.querySelectorAll('#ind-breakdown .ytick text').length === 3")
+    _click_bar(page, _bar_labels(page).index("Dĩ An"),
+               until="document.querySelectorAll('#ind-breakdown .ytick text').length === 3")
     assert set(_bar_labels(page)) == {"Dĩ An", "Tân Bình", "Đông Hòa"}
     assert "area=724" in page.page.url
     page.settle()
-    _click_bar(page, 0)
-    page.page.wait_for_function("window.location.search.includes('area=7240')")
+    _click_bar(page, 0, until="window.location.search.includes('area=7240')")
     assert set(_bar_labels(page)) == {"Dĩ An", "Tân Bình", "Đông Hòa"}  # a commune shows its siblings
     page.settle()
     page.page.click("#ind-back")
