@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -24,6 +25,7 @@ from shapely.geometry import shape
 from geo import layers
 from geo.export import ExportLayers, ExportPoint
 from geo.layers import AddressLayer, Viewport
+from ioc.cache import SHORT, memoize
 from ioc.formatting import format_datetime, format_number
 from ioc.i18n import pick, t
 from ioc.storage import addresses, map_layers
@@ -62,7 +64,10 @@ __all__ = [
     "export_layers",
     "device_detail",
     "indicator_options",
+    "indicator_choices",
+    "FIRST_CHOICES",
     "build_map",
+    "shared_map",
     "address_patch",
     "address_traces",
     "find_address",
@@ -108,6 +113,40 @@ class MapView:
     address_total: int
     address_resolution: int | None
     area_codes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- the indicator picker ----------------------------------------------------------------
+
+# The picker opens with this many indicators and finds the others as the user types: handing a
+# dropdown all 381 mapped indicators at once makes it build their search index on the browser's
+# main thread while the map loads (0.15-0.45 s on the 2-core machine, see docs/map.md).
+FIRST_CHOICES = 30
+SEARCH_CHOICES = 60
+
+
+def _folded(text: str) -> str:
+    """Lower case without Vietnamese diacritics ("Nước" → "nuoc"), so "nuoc" finds "nước"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def indicator_choices(scope: tuple[str, ...] | None, lang: str, search: str | None = None,
+                      selected: str | None = None) -> list[dict[str, str]]:
+    """Dropdown options of the picker: the first :data:`FIRST_CHOICES` indicators of the scope, or (at
+    most :data:`SEARCH_CHOICES`) those whose code or name in either language holds every word of
+    ``search``, compared without case or diacritics (the dropdown then applies its own filter to
+    what it receives); the ``selected`` one always, when the scope may read it, so the dropdown
+    can show its name."""
+    metas = indicator_options(scope)
+    if search and search.strip():
+        words = _folded(search).split()
+        shown = [m for m in metas if all(w in _folded(f"{m.code} {m.name_vi} {m.name_en}") for w in words)]
+        shown = shown[:SEARCH_CHOICES]
+    else:
+        shown = metas[:FIRST_CHOICES]
+    if selected and selected not in {m.code for m in shown}:
+        shown = [m for m in metas if m.code == selected] + shown
+    return [{"label": pick(lang, m.name_vi, m.name_en), "value": m.code} for m in shown]
 
 
 # --- the map -----------------------------------------------------------------------------
@@ -225,6 +264,34 @@ def build_map(
     figure = mf.assemble(traces, layout)
     codes = tuple(f["properties"]["code"] for f in collection["features"])
     return MapView(figure, view, address_layer.mode, address_layer.total, address_layer.resolution, codes)
+
+
+@memoize(SHORT)
+def _shared_map(layers_on: tuple[str, ...], level: str | None, area_code: str | None, indicator: str | None,
+                categories: tuple[str, ...], lang: str, theme: str, tile_url: str | None,
+                view: tuple[float, float, float, tuple[float, float, float, float]] | None,
+                size_px: tuple[int, int], viewer_scope: tuple[str, ...] | None) -> MapView:
+    # Plain, ordered arguments: the cache key is their repr, the same in every worker (a frozenset's
+    # order is not). ``viewer_scope`` is scope() of this request, which build_map reads itself.
+    state = MapState(frozenset(layers_on), level, area_code, indicator, categories, lang, theme, tile_url)
+    return build_map(state, Viewport(*view) if view is not None else None, uirevision="map", size_px=size_px)
+
+
+def shared_map(state: MapState, view: Viewport | None = None, *, uirevision: str,
+               size_px: tuple[int, int] = (1280, 720)) -> MapView:
+    """:func:`build_map` through the shared cache (``SHORT``, like the live layers it holds).
+
+    Every view of the map page builds the same figure for the same choices, viewer scope and
+    map size: about 220 kB of traces whose building (address layer, devices, alerts, boundaries)
+    cost 10-100 ms of server CPU per view. Cached, the next view in any worker costs one cache
+    read; only ``uirevision``, which is new on each view, is set afterwards.
+    """
+    built = _shared_map(tuple(sorted(state.layers)), state.level, state.area_code, state.indicator,
+                        tuple(state.categories), state.lang, state.theme, state.tile_url,
+                        (view.lon, view.lat, view.zoom, tuple(view.bbox)) if view is not None else None,
+                        tuple(size_px), scope())
+    figure = {"data": built.figure["data"], "layout": {**built.figure["layout"], "uirevision": uirevision}}
+    return replace(built, figure=figure)
 
 
 def address_patch(state: MapState, view: Viewport, previous: Viewport | None) -> tuple[dict[int, Any], AddressLayer]:

@@ -27,7 +27,7 @@ from dash import MATCH, Input, Output, Patch, State, callback, clientside_callba
 from geo.layers import viewport_from_relayout
 from ioc.config import load_settings
 from ioc.formatting import format_number
-from ioc.i18n import pick, t
+from ioc.i18n import t
 from layouts import map_build as mb
 from layouts.access import record_export, scope
 from layouts import map_figures as mf
@@ -80,7 +80,6 @@ def _legend(lang: str) -> html.Div:
 
 def _toolbar(index: str, lang: str, *, level: str | None, indicator: str | None) -> html.Div:
     levels = mb.area_levels()
-    indicators = mb.indicator_options(scope())
     return html.Div(
         [
             dcc.Checklist(
@@ -94,10 +93,11 @@ def _toolbar(index: str, lang: str, *, level: str | None, indicator: str | None)
                 placeholder=t("mapview.level", lang), style={"minWidth": "190px"},
                 options=[{"label": mf.label("level", lv.name, lang), "value": lv.name} for lv in levels[1:]],
             ),
+            # A few indicators first, the others as the user types (``indicator_choices`` below).
             dcc.Dropdown(
                 id=map_id("indicator", index), value=indicator, clearable=True,
                 placeholder=t("mapview.indicator", lang), style={"minWidth": "260px", "flex": "2"},
-                options=[{"label": pick(lang, m.name_vi, m.name_en), "value": m.code} for m in indicators],
+                options=mb.indicator_choices(scope(), lang, selected=indicator),
             ),
             dcc.Dropdown(
                 id=map_id("categories", index), value=[], multi=True, searchable=False,
@@ -214,7 +214,7 @@ def render_map(layers, level, indicator, categories, area, size, view):  # noqa:
     reframe = trigger in (None, "iocmap-area", "iocmap-level", "iocmap-size") or kept is None
     previous = None if reframe else kept
     rev = uuid.uuid4().hex[:8] if reframe else kept_rev or "map"
-    built = mb.build_map(state, previous, uirevision=rev, size_px=size_px)
+    built = mb.shared_map(state, previous, uirevision=rev, size_px=size_px)
     status = _status_or_notice(inputs, state.lang, built.address_mode, built.address_total,
                                built.address_resolution, state.has("addresses"))
     return built.figure, _store(built.viewport, rev), status
@@ -243,6 +243,19 @@ def follow_viewport(relayout, view, layers, level, indicator, categories, area):
         patch["data"][trace_index] = trace
     status = _status_or_notice(inputs, state.lang, layer.mode, layer.total, layer.resolution, state.has("addresses"))
     return patch, _store(current, rev or "map"), status
+
+
+@callback(
+    Output(map_id("indicator", MATCH), "options"),
+    Input(map_id("indicator", MATCH), "search_value"),
+    State(map_id("indicator", MATCH), "value"),
+    prevent_initial_call=True,
+)
+def indicator_choices(search, value):  # noqa: ANN001, ANN201
+    """The picker's options for what the user typed (every indicator of the viewer's scope is findable)."""
+    inputs = MapInputs("indicator_choices")
+    search, value = inputs.text(search, "iocmap-indicator.search_value"), inputs.text(value, "iocmap-indicator.value")
+    return mb.indicator_choices(scope(), current_lang(), search, value)
 
 
 @callback(

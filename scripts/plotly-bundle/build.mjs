@@ -17,7 +17,7 @@ const maplibre = JSON.parse(readFileSync(join(modules, 'maplibre-gl', 'package.j
 
 const banner = `/**
 * plotly.js v${plotly.version}, partial bundle for ioc: scatter, bar, scattermap, choroplethmap
-* (MapLibre GL JS v${maplibre.version} inside; its sky pass skipped on flat maps, see entry.js)
+* (MapLibre GL JS v${maplibre.version} inside; sky pass skipped on flat maps, partial first frames held: entry.js)
 * Copyright 2012-2026, Plotly, Inc.
 * All rights reserved.
 * Licensed under the MIT license

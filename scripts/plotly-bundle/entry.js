@@ -37,4 +37,36 @@ maplibregl.Map.prototype._setupPainter = function () {
     return result;
 };
 
+// While a new map loads its first data, MapLibre paints a whole frame each time a source's
+// tiles come back from its worker: 10-14 frames in software WebGL before every layer is in,
+// each 50-300 ms of the two cores that the worker and plotly.js need too. Until the map has
+// once been drawn with all its sources, paint only the frames where everything has loaded;
+// paint anyway while the user moves the map, or when a second has passed without a frame,
+// so a slow source never leaves the map blank. After that first full frame (pans, zooms,
+// new data) every frame paints as before.
+var render = maplibregl.Map.prototype._render;
+if (typeof render !== 'function') {
+    throw new Error('plotly-ioc: maplibre-gl has no Map#_render; review the first-frame patch in entry.js');
+}
+function holdPartialFrames(map) {
+    var painter = map.painter;
+    var paint = painter.render;
+    painter.iocHolds = true;
+    painter.render = function () {
+        var now = performance.now();
+        var managers = map.style && map.style.tileManagers;  // MapLibre 6: one per source
+        var ready = map.loaded();
+        if (map.iocFirstDrawn || ready || !managers || map.isMoving() || now - (map.iocLastPaint || 0) > 1000) {
+            map.iocLastPaint = now;
+            if (ready && (!managers || Object.keys(managers).length > 0)) map.iocFirstDrawn = true;
+            return paint.apply(this, arguments);
+        }
+        return undefined;  // a partial frame: nothing drawn, the previous one stays on screen
+    };
+}
+maplibregl.Map.prototype._render = function () {
+    if (!this.iocFirstDrawn && this.painter && !this.painter.iocHolds) holdPartialFrames(this);
+    return render.apply(this, arguments);
+};
+
 module.exports = Plotly;

@@ -121,6 +121,8 @@ def test_map_opens_with_every_layer_and_real_boundaries(page, dash_url: str, bro
     assert hexes["visible"] is True and hexes["n"] > 20
     assert _trace(page, "devices")["n"] >= 3 and _trace(page, "alerts")["n"] >= 1
     assert "20.000" in page.inner_text(".iocmap")  # status line: every address, aggregated, Vietnamese digits
+    # The bundle's first-frame patch (scripts/plotly-bundle/entry.js) has seen the map drawn whole once.
+    assert page.evaluate(f"() => {_GD}._fullLayout.map._subplot.map.iocFirstDrawn") is True
     _shot(page, "map_1920x1080")
     small = browser.new_page(viewport={"width": 1366, "height": 768})
     _open(small, f"{dash_url}/ban-do")
@@ -128,6 +130,24 @@ def test_map_opens_with_every_layer_and_real_boundaries(page, dash_url: str, bro
     small.close()
     (ARTIFACTS / "map_first_load.json").write_text(json.dumps({"cold_s": round(cold, 2), "warm_s": round(warm, 2)}))
     assert warm < 10.0, f"first map interactive after {warm:.1f} s"
+    assert page.errors == []
+
+
+def test_indicator_picker_finds_an_indicator_beyond_its_first_options(page, dash_url: str, dash_app) -> None:
+    from layouts import map_build as mb
+
+    with dash_app.server.app_context():
+        every = mb.indicator_options(None)
+    assert len(every) > mb.FIRST_CHOICES
+    wanted = every[-1]  # not among the options the page opens with
+    _open(page, f"{dash_url}/ban-do")
+    page.locator('[id*="iocmap-indicator"]').first.click()
+    assert page.get_by_text(wanted.name_vi, exact=True).count() == 0
+    page.keyboard.type(wanted.name_vi[:30])
+    page.get_by_text(wanted.name_vi, exact=True).first.click()  # the server's options for what was typed
+    assert wanted.name_vi in page.locator('[id*="iocmap-indicator"]').first.inner_text()
+    # The map redrawn for it: the areas' hover now carries the indicator's value.
+    _wait(page, f"() => {_GD}.data[{TRACE['areas']}].hovertemplate.includes('customdata[2]')")
     assert page.errors == []
 
 
