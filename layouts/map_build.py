@@ -135,7 +135,7 @@ def indicator_choices(scope: tuple[str, ...] | None, lang: str, search: str | No
     """Dropdown options of the picker: the first :data:`FIRST_CHOICES` indicators of the scope, or (at
     most :data:`SEARCH_CHOICES`) those whose code or name in either language holds every word of
     ``search``, compared without case or diacritics (the dropdown then applies its own filter to
-    what it receives); the ``selected`` one always, when the scope may read it, so the dropdown
+    what it receives, on each option's ``search`` text); the ``selected`` one always, when the scope may read it, so the dropdown
     can show its name."""
     metas = indicator_options(scope)
     if search and search.strip():
@@ -146,7 +146,11 @@ def indicator_choices(scope: tuple[str, ...] | None, lang: str, search: str | No
         shown = metas[:FIRST_CHOICES]
     if selected and selected not in {m.code for m in shown}:
         shown = [m for m in metas if m.code == selected] + shown
-    return [{"label": pick(lang, m.name_vi, m.name_en), "value": m.code} for m in shown]
+    # ``search`` is what the dropdown's own filter matches: the label, and the same words without
+    # diacritics, the other language's name and the code, so "nuoc" or "water" keeps "Mực nước".
+    return [{"label": pick(lang, m.name_vi, m.name_en), "value": m.code,
+             "search": f"{pick(lang, m.name_vi, m.name_en)} {_folded(f'{m.name_vi} {m.name_en} {m.code}')}"}
+            for m in shown]
 
 
 # --- the map -----------------------------------------------------------------------------
