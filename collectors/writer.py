@@ -305,8 +305,7 @@ class BatchWriter:
             else:
                 self._stop.wait(delay)
             delay = min(delay * 2, self.max_backoff)
-        received = min(d.received for d in batch)
-        self._end(number, lambda: self._committed(batch, result, received))
+        self._end(number, lambda: self._committed(batch, result))
         return True
 
     def _end(self, number: int, action: Callable[[], None] | None) -> None:
@@ -362,7 +361,7 @@ class BatchWriter:
             return WriteResult()
         return WriteResult(dead_letters=1 + len(d.dead))
 
-    def _committed(self, batch: list[Delivery], result: WriteResult, received: float) -> None:
+    def _committed(self, batch: list[Delivery], result: WriteResult) -> None:
         now = time.monotonic()
         stats = self.stats
         with self._stats_lock:
@@ -373,7 +372,7 @@ class BatchWriter:
             stats.events += result.events
             stats.dead_letters += result.dead_letters
             stats.last_commit = datetime.now(timezone.utc)
-            stats.last_lag = now - received
+            stats.last_lag = now - min(d.received for d in batch)
             stats.recent_batches.append(len(batch))
             stats.recent_lags.append(stats.last_lag)
         self.accumulator.release(batch)

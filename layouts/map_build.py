@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -26,6 +25,7 @@ from geo import layers
 from geo.export import ExportLayers, ExportPoint
 from geo.layers import AddressLayer, Viewport
 from ioc.cache import SHORT, memoize
+from ioc.catalog import fold_text
 from ioc.formatting import format_datetime, format_number
 from ioc.i18n import pick, t
 from ioc.storage import addresses, map_layers
@@ -124,23 +124,17 @@ FIRST_CHOICES = 30
 SEARCH_CHOICES = 60
 
 
-def _folded(text: str) -> str:
-    """Lower case without Vietnamese diacritics ("Nước" → "nuoc"), so "nuoc" finds "nước"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def indicator_choices(scope: tuple[str, ...] | None, lang: str, search: str | None = None,
                       selected: str | None = None) -> list[dict[str, str]]:
     """Dropdown options of the picker: the first :data:`FIRST_CHOICES` indicators of the scope, or (at
     most :data:`SEARCH_CHOICES`) those whose code or name in either language holds every word of
     ``search``, compared without case or diacritics (the dropdown then applies its own filter to
-    what it receives, on each option's ``search`` text); the ``selected`` one always, when the scope may read it, so the dropdown
-    can show its name."""
+    what it receives, on each option's ``search`` text); the ``selected`` one always, when the
+    scope may read it, so the dropdown can show its name."""
     metas = indicator_options(scope)
     if search and search.strip():
-        words = _folded(search).split()
-        shown = [m for m in metas if all(w in _folded(f"{m.code} {m.name_vi} {m.name_en}") for w in words)]
+        words = fold_text(search).split()
+        shown = [m for m in metas if all(w in fold_text(m.code, m.name_vi, m.name_en) for w in words)]
         shown = shown[:SEARCH_CHOICES]
     else:
         shown = metas[:FIRST_CHOICES]
@@ -149,7 +143,7 @@ def indicator_choices(scope: tuple[str, ...] | None, lang: str, search: str | No
     # ``search`` is what the dropdown's own filter matches: the label, and the same words without
     # diacritics, the other language's name and the code, so "nuoc" or "water" keeps "Mực nước".
     return [{"label": pick(lang, m.name_vi, m.name_en), "value": m.code,
-             "search": f"{pick(lang, m.name_vi, m.name_en)} {_folded(f'{m.name_vi} {m.name_en} {m.code}')}"}
+             "search": f"{pick(lang, m.name_vi, m.name_en)} {fold_text(m.name_vi, m.name_en, m.code)}"}
             for m in shown]
 
 

@@ -197,8 +197,10 @@ class MessageParser:
         the schemas, which also word a refusal.
         """
         kind = self.registry.device_kind(device_id)
+        if kind is None:
+            return None
         data = fastpath.decode(payload)
-        if kind is None or type(data) is not dict:
+        if type(data) is not dict:
             return None
         if "readings" in data:
             batch = fastpath.one_metric_batch(data, schemas.MAX_BATCH)

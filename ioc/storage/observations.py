@@ -109,10 +109,10 @@ def write_rows(conn: psycopg.Connection, rows: Iterable[tuple[int, datetime, flo
 
     Latest values and the hourly/daily rollups are updated from the new rows only,
     in the caller's transaction. The batch is COPYed straight into ``observation``
-    inside a savepoint — no row is stored yet in the usual case. A redelivered row (stored before, or twice in the
-    batch) makes the COPY fail with a unique violation; the batch then goes through
-    a staging table and ``INSERT ... ON CONFLICT DO NOTHING``, and only what was
-    really inserted is folded.
+    inside a savepoint — no row is stored yet in the usual case. A redelivered row
+    (stored before, or twice in the batch) makes the COPY fail with a unique
+    violation; the batch then goes through a staging table and ``INSERT ... ON
+    CONFLICT DO NOTHING``, and only what was really inserted is folded.
     """
     columns = rows if isinstance(rows, ObservationColumns) else ObservationColumns.from_rows(rows)
     if not len(columns):

@@ -13,6 +13,7 @@ import pytest
 
 from ioc.auth.principal import act_as
 from ioc.auth.roles import Principal, Role
+from ioc.catalog import fold_text
 from ioc.storage.catalog import get_indicator
 from ioc.storage.db import get_database
 
@@ -37,17 +38,17 @@ def test_picker_opens_with_a_few_indicators_and_finds_the_others_by_name(as_lead
     assert [o["value"] for o in first] == [m.code for m in every[: mb.FIRST_CHOICES]]
 
     last = every[-1]  # not among the first ones: found by typing part of its name, without diacritics
-    words = mb._folded(last.name_vi).split()
+    words = fold_text(last.name_vi).split()
     typed = " ".join(words[:2])
     found = mb.indicator_choices(None, "vi", typed)
     assert last.code in [o["value"] for o in found]
-    assert all(all(w in mb._folded(f"{o['value']} {o['label']}") or w in mb._folded(m.name_en)
+    assert all(all(w in fold_text(f"{o['value']} {o['label']}") or w in fold_text(m.name_en)
                    for w in typed.split())
                for o in found for m in every if m.code == o["value"])
     english = mb.indicator_choices(None, "en", last.code.lower())[0]
     assert (english["label"], english["value"]) == (last.name_en, last.code)
     # what the dropdown's own filter matches: the label, and it without diacritics, in both languages
-    assert mb._folded(last.name_vi) in english["search"] and english["search"].startswith(last.name_en)
+    assert fold_text(last.name_vi) in english["search"] and english["search"].startswith(last.name_en)
     assert typed in found[[o["value"] for o in found].index(last.code)]["search"]
 
     # The chosen indicator (from ?indicator=) is always among the options, so the dropdown shows its name.
